@@ -1,0 +1,69 @@
+"""Where everything lives. One data root (``JOBS_DATA_DIR``) holds every stored byte.
+
+Pure module: no Dagster import, read by assets, the CLI, tests and the benchmark alike.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class LakehousePaths:
+    """Every path the pipeline reads or writes, derived from two roots."""
+
+    data_dir: Path
+    artifacts_dir: Path
+    taxonomy_dir: Path
+
+    @property
+    def raw_dir(self) -> Path:
+        """Verbatim API responses: ``raw/<source>/<YYYY-MM-DD>.jsonl.gz``."""
+        return self.data_dir / "raw"
+
+    @property
+    def lake_dir(self) -> Path:
+        """Normalized Parquet lake: ``lake/<table>/partition_date=<date>/part.parquet``."""
+        return self.data_dir / "lake"
+
+    @property
+    def warehouse_path(self) -> Path:
+        """The DuckDB file dbt builds and the ranking writes. Only the pipeline opens it."""
+        return self.data_dir / "warehouse" / "job_lakehouse.duckdb"
+
+    @property
+    def published_dir(self) -> Path:
+        """Parquet snapshots of the marts, written atomically after each build: what readers use."""
+        return self.data_dir / "published"
+
+    @property
+    def state_dir(self) -> Path:
+        """State that must survive runs and rebuilds (company lookups, the user's own store)."""
+        return self.data_dir / "state"
+
+    def lake_table_dir(self, table: str) -> Path:
+        return self.lake_dir / table
+
+    def lake_partition_file(self, table: str, partition_date: str) -> Path:
+        return self.lake_dir / table / f"partition_date={partition_date}" / "part.parquet"
+
+    def raw_file(self, source: str, partition_date: str) -> Path:
+        return self.raw_dir / source / f"{partition_date}.jsonl.gz"
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name, "").strip()
+    return Path(value).expanduser().resolve() if value else default
+
+
+def get_paths() -> LakehousePaths:
+    """Resolve paths from the environment each time (tests point them at temp folders)."""
+    return LakehousePaths(
+        data_dir=_env_path("JOBS_DATA_DIR", REPO_ROOT / "data"),
+        artifacts_dir=_env_path("JOBS_ARTIFACTS_DIR", REPO_ROOT / "artifacts"),
+        taxonomy_dir=_env_path("JOBS_TAXONOMY_DIR", REPO_ROOT / "taxonomy_config"),
+    )
