@@ -1,0 +1,131 @@
+"""Turn a (source, partition date, mode) into a stream of raw records. Pure: no Dagster import.
+
+The three modes share everything after the fetch: ``demo`` generates payloads offline in each
+API's native shape, ``replay`` reads a folder of recorded response bodies, ``live`` calls the APIs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from job_assets.ingest.envelope import FetchStats, RawQuarantine, RawResponse, count_postings
+from job_assets.ingest.sources_config import SourcesConfig
+from job_assets.ingest.synthetic import generate_payloads
+
+RawRecord = RawResponse | RawQuarantine
+BOARD_SOURCES = ("greenhouse", "lever", "ashby")
+
+
+def demo_records(
+    source: str, partition_date: dt.date, n_postings: int, stats: FetchStats,
+    boards: list[dict] | None = None,
+) -> Iterator[RawRecord]:
+    """Offline payloads, deterministic per (source, partition date)."""
+    fetched_at = dt.datetime.combine(
+        partition_date + dt.timedelta(days=1), dt.time(7, 0), tzinfo=dt.UTC
+    ).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    for generated in generate_payloads(source, partition_date, n_postings, seed=0, boards=boards):
+        body = json.dumps(generated.payload, separators=(",", ":"))
+        stats.requests += 1
+        stats.pages += 1
+        stats.bytes += len(body)
+        stats.postings += count_postings(source, generated.payload)
+        yield RawResponse(
+            source=source,
+            endpoint=generated.endpoint,
+            request_params=generated.request_params,
+            payload=generated.payload,
+            page=generated.page,
+            board=generated.board,
+            company_name=generated.company_name,
+            fetched_at=fetched_at,
+            mode="demo",
+        )
+
+
+def _replay_endpoint(source: str, token: str | None) -> str:
+    return {
+        "jsearch": "/search",
+        "glassdoor": "/company-search",
+        "greenhouse": f"/v1/boards/{token}/jobs",
+        "lever": f"/v0/postings/{token}",
+        "ashby": f"/posting-api/job-board/{token}",
+    }[source]
+
+
+def replay_records(
+    source: str, replay_dir: Path, stats: FetchStats, board_names: dict[str, str] | None = None
+) -> Iterator[RawRecord]:
+    """Every ``<replay_dir>/<source>/*.json`` file is one response body. For board sources the
+    file stem before any ``__`` is the board token; the company name comes from sources.yml."""
+    folder = replay_dir / source
+    if not folder.is_dir():
+        return
+    board_names = board_names or {}
+    for path in sorted(folder.glob("*.json")):
+        token = path.stem.split("__", 1)[0] if source in BOARD_SOURCES else None
+        endpoint = _replay_endpoint(source, token)
+        raw = path.read_bytes()
+        stats.requests += 1
+        stats.bytes += len(raw)
+        try:
+            payload = json.loads(raw)
+            problem = _shape_problem(source, payload)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            payload, problem = None, f"invalid JSON: {exc}"
+        if problem:
+            stats.errors += 1
+            yield RawQuarantine(
+                source=source, endpoint=endpoint, request_params={"replay_file": path.name},
+                error=problem, body_text=raw[:65536].decode("utf-8", "replace"), board=token,
+                mode="replay",
+            )
+            continue
+        stats.pages += 1
+        stats.postings += count_postings(source, payload)
+        yield RawResponse(
+            source=source, endpoint=endpoint, request_params={"replay_file": path.name},
+            payload=payload, board=token,
+            company_name=board_names.get(token, token) if token else None,
+            mode="replay", replay_file=str(path),
+        )
+
+
+def _shape_problem(source: str, payload: object) -> str | None:
+    """The top-level shape each API returns; anything else is quarantined, not guessed at."""
+    if source == "lever":
+        return None if isinstance(payload, list) else "expected a JSON array of Lever postings"
+    if not isinstance(payload, dict):
+        return f"expected a JSON object for {source}"
+    key = "jobs" if source in ("greenhouse", "ashby") else "data"
+    if not isinstance(payload.get(key), list | dict):
+        return f"missing '{key}' list in {source} response"
+    return None
+
+
+def job_source_records(
+    source: str, partition_date: dt.date, config: SourcesConfig, stats: FetchStats
+) -> Iterator[RawRecord]:
+    """The records one job source yields for one partition, in the configured mode."""
+    source_cfg = config.sources[source]
+    boards = [
+        {"token": b.token, "company_name": b.company_name}
+        for b in getattr(source_cfg, "boards", ()) or ()
+    ]
+    if config.mode == "demo":
+        yield from demo_records(
+            source, partition_date, config.demo_postings_per_source, stats, boards or None
+        )
+    elif config.mode == "replay":
+        if config.replay_dir is None:
+            raise ValueError("replay mode needs replay_dir in sources.yml or JOBS_REPLAY_DIR")
+        names = {b["token"]: b["company_name"] for b in boards if b.get("company_name")}
+        yield from replay_records(source, Path(config.replay_dir), stats, names)
+    else:
+        from job_assets.ingest.live import live_records  # imported lazily: only live mode needs it
+
+        yield from live_records(source, partition_date, config, stats, os.environ)
