@@ -1,0 +1,189 @@
+"""Mapped rows -> canonical postings + quarantine. Pure, vectorized, batch-friendly.
+
+Order: clean text -> locations -> employment type -> salary -> titles/seniority -> skills ->
+keys -> quarantine rules. Every mapped row ends up in exactly one of the two outputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from job_assets.normalize.company_sizes import load_company_sizes
+from job_assets.normalize.locations import load_locations, parse_locations
+from job_assets.normalize.salary import load_fx, normalize_salary
+from job_assets.normalize.schema import CANONICAL_COLUMNS, QUARANTINE_COLUMNS
+from job_assets.normalize.skills import extract_skills, load_skill_taxonomy
+from job_assets.normalize.text import company_key, fold, html_to_text
+from job_assets.normalize.titles import classify_titles, load_seniority, load_title_taxonomy
+from job_assets.taxonomy import taxonomy_version
+
+TAXONOMY_FILES = [
+    "skills.yml", "titles.yml", "seniority.yml", "locations.yml", "company_sizes.yml",
+    "fx_rates.yml",
+]
+
+IMPOSSIBLE_SALARY_FLAGS = ["negative", "min_above_max", "absurd_yearly"]
+
+_EMPLOYMENT = {
+    "fulltime": "full_time", "full": "full_time", "permanent": "full_time",
+    "parttime": "part_time", "part": "part_time",
+    "contract": "contract", "contractor": "contract", "contracttohire": "contract",
+    "freelance": "contract",
+    "intern": "internship", "internship": "internship", "coop": "internship",
+    "temporary": "temporary", "temp": "temporary", "seasonal": "temporary",
+}
+
+
+@dataclass(frozen=True)
+class Taxonomies:
+    skills: object
+    fx: object
+    locations: object
+    titles: object
+    seniority: object
+    company_sizes: object
+    reporting_currency: str
+    version: str
+
+
+def load_taxonomies(taxonomy_dir: Path | None = None) -> Taxonomies:
+    def path(name: str) -> Path | None:
+        return taxonomy_dir / name if taxonomy_dir else None
+
+    return Taxonomies(
+        skills=load_skill_taxonomy(path("skills.yml")),
+        fx=load_fx(path("fx_rates.yml")),
+        locations=load_locations(path("locations.yml")),
+        titles=load_title_taxonomy(path("titles.yml")),
+        seniority=load_seniority(path("seniority.yml")),
+        company_sizes=load_company_sizes(path("company_sizes.yml")),
+        reporting_currency=os.environ.get("JOBS_REPORTING_CURRENCY", "CAD").upper(),
+        version=taxonomy_version(TAXONOMY_FILES, taxonomy_dir),
+    )
+
+
+@dataclass(frozen=True)
+class NormalizeResult:
+    postings: pl.DataFrame  # CANONICAL_COLUMNS
+    quarantine: pl.DataFrame  # QUARANTINE_COLUMNS
+
+
+def employment_type(expr: pl.Expr) -> pl.Expr:
+    key = expr.str.to_lowercase().str.replace_all(r"[^a-z]", "")
+    return key.replace_strict(_EMPLOYMENT, default="unknown", return_dtype=pl.String)
+
+
+def normalize_postings(
+    mapped: pl.DataFrame,
+    partition_date: dt.date,
+    raw_file: str,
+    taxonomies: Taxonomies,
+    company_sizes: pl.DataFrame | None = None,
+) -> NormalizeResult:
+    """Enrich one partition's mapped rows (one or many sources) and split off bad rows."""
+    df = mapped.with_columns(
+        pl.col("title").str.strip_chars().str.replace_all(r"\s+", " "),
+        pl.col("company_name").str.strip_chars(),
+        html_to_text(pl.col("description_raw"), pl.col("description_format"))
+        .alias("description_text"),
+        employment_type(pl.col("employment_type_raw")).alias("employment_type"),
+        pl.lit(partition_date).alias("partition_date"),
+        pl.lit(raw_file).alias("raw_file"),
+        (pl.col("source") + ":" + pl.col("source_job_id")).alias("job_id"),
+    ).drop("description_raw")
+
+    df = parse_locations(df, taxonomies.locations)
+    df = normalize_salary(
+        df, taxonomies.fx, reporting_currency=taxonomies.reporting_currency
+    )
+    titles = classify_titles(df["title"].fill_null(""), taxonomies.titles, taxonomies.seniority)
+    df = df.with_columns(titles)
+    skill_text = pl.concat_str(
+        [pl.col("title").fill_null(""), pl.col("description_text").fill_null("")], separator="\n"
+    )
+    df = df.with_columns(
+        extract_skills(df.select(skill_text).to_series(), taxonomies.skills).alias("skills"),
+        company_key(pl.col("company_name")).alias("company_name_norm"),
+    )
+    df = _with_hash_key(df)
+    df = _with_company_size(df, company_sizes)
+    return _split_quarantine(df)
+
+
+def _with_hash_key(df: pl.DataFrame) -> pl.DataFrame:
+    parsed_location = pl.concat_str(
+        [pl.col("city").fill_null(""), pl.col("region").fill_null(""),
+         pl.col("country").fill_null("")], separator=" "
+    )
+    location = pl.when(pl.col("city").is_not_null() | pl.col("country").is_not_null()).then(
+        parsed_location
+    ).otherwise(pl.col("location_raw").fill_null(""))
+    keyed = df.with_columns(
+        pl.concat_str(
+            [fold(pl.col("company_name").fill_null("")), fold(pl.col("title").fill_null("")),
+             fold(location)],
+            separator="|",
+        ).alias("_hash_input")
+    )
+    # polars has no md5; DuckDB computes it over the frame without leaving Arrow.
+    with duckdb.connect() as con:
+        hashes = con.sql("select md5(_hash_input) as hash_key from keyed").pl()["hash_key"]
+    return keyed.with_columns(hashes.alias("hash_key")).drop("_hash_input")
+
+
+def _with_company_size(df: pl.DataFrame, company_sizes: pl.DataFrame | None) -> pl.DataFrame:
+    if company_sizes is None or company_sizes.is_empty():
+        return df.with_columns(pl.lit("unknown").alias("company_size_bin"))
+    return df.join(
+        company_sizes.select("company_name_norm", "company_size_bin").unique("company_name_norm"),
+        on="company_name_norm", how="left",
+    ).with_columns(pl.col("company_size_bin").fill_null("unknown"))
+
+
+def _split_quarantine(df: pl.DataFrame) -> NormalizeResult:
+    first_in_partition = pl.int_range(pl.len()).over("job_id") == 0
+    rules = {
+        "missing_title": pl.col("title").is_null() | (pl.col("title") == ""),
+        "missing_company": pl.col("company_name").is_null() | (pl.col("company_name") == ""),
+        "missing_source_id": pl.col("source_job_id").is_null(),
+        "unparseable_posted_at": pl.col("posted_at").is_null(),
+        "empty_description": pl.col("description_text").is_null()
+        | (pl.col("description_text") == ""),
+        # impossible salaries are rejected; an unknown currency or period only leaves the
+        # normalized salary empty (the posting itself is fine)
+        "invalid_salary": pl.col("salary_flag").is_in(IMPOSSIBLE_SALARY_FLAGS),
+        "unlisted": ~pl.col("is_listed").fill_null(True),
+        "duplicate_id": pl.col("source_job_id").is_not_null() & ~first_in_partition,
+    }
+    df = df.with_columns(
+        pl.concat_str(
+            [pl.when(cond).then(pl.lit(name)) for name, cond in rules.items()],
+            separator=",", ignore_nulls=True,
+        ).alias("failed_rules")
+    ).with_columns(
+        pl.when(pl.col("failed_rules") == "").then(None).otherwise(pl.col("failed_rules"))
+        .alias("failed_rules")
+    )
+    bad = df.filter(pl.col("failed_rules").is_not_null())
+    good = df.filter(pl.col("failed_rules").is_null())
+    quarantine = bad.with_columns(
+        pl.concat_str(
+            [
+                pl.when(pl.col("salary_flag").is_not_null())
+                .then(pl.lit("salary: ") + pl.col("salary_flag")),
+                pl.when(pl.col("posted_at").is_null() & pl.col("posted_at_raw").is_not_null())
+                .then(pl.lit("posted_at: ") + pl.col("posted_at_raw")),
+            ],
+            separator="; ", ignore_nulls=True,
+        ).alias("detail")
+    ).select([pl.col(c).cast(t) for c, t in QUARANTINE_COLUMNS.items()])
+    postings = good.with_columns(pl.col("fetched_at").alias("collected_at")).select(
+        [pl.col(c).cast(t) for c, t in CANONICAL_COLUMNS.items()]
+    )
+    return NormalizeResult(postings=postings, quarantine=quarantine)

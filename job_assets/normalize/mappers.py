@@ -1,0 +1,306 @@
+"""One mapper per source: native payloads (raw JSON lines) -> the common "mapped" shape.
+
+Pure module. Each mapper is one DuckDB query over the raw file: JSON is parsed in C++ with an
+explicit per-source struct, so there is no Python loop over postings. The mapped shape carries the
+fields as posted (HTML, salary strings, location text); ``enrich`` turns it into the canonical
+schema. Every mapped row keeps a pointer to its raw record: file, line, index within the response.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+ENVELOPE_COLUMNS = (
+    "{kind: 'VARCHAR', source: 'VARCHAR', endpoint: 'VARCHAR', board: 'VARCHAR', "
+    "company_name: 'VARCHAR', fetched_at: 'VARCHAR', mode: 'VARCHAR', payload: 'JSON'}"
+)
+
+MAPPED_SCHEMA: dict[str, pl.DataType] = {
+    "source": pl.String,
+    "source_job_id": pl.String,
+    "title": pl.String,
+    "company_name": pl.String,
+    "company_website": pl.String,
+    "location_raw": pl.String,
+    "city_hint": pl.String,
+    "region_hint": pl.String,
+    "country_hint": pl.String,
+    "remote_hint": pl.String,
+    "employment_type_raw": pl.String,
+    "salary_min": pl.Float64,
+    "salary_max": pl.Float64,
+    "salary_currency": pl.String,
+    "salary_period": pl.String,
+    "salary_text": pl.String,
+    "description_raw": pl.String,
+    "description_format": pl.String,  # text | html | escaped_html
+    "apply_url": pl.String,
+    "posted_at_raw": pl.String,
+    "posted_at": pl.Datetime("us", "UTC"),
+    "is_direct": pl.Boolean,
+    "is_listed": pl.Boolean,
+    "fetched_at": pl.Datetime("us", "UTC"),
+    "raw_line": pl.Int64,
+    "raw_index": pl.Int64,
+}
+
+_ITEMS = """
+with env as (
+    select row_number() over () as raw_line, *
+    from read_json($raw_file, format = 'newline_delimited', columns = {envelope})
+),
+responses as (
+    select raw_line, board, company_name as board_company, fetched_at,
+           cast(json_extract(payload, '{items_path}') as json[]) as items
+    from env
+    where kind = 'response' and {response_filter}
+),
+items as (
+    select raw_line, board, board_company, fetched_at,
+           unnest(items) as item, generate_subscripts(items, 1) as raw_index
+    from responses
+),
+parsed as (
+    select raw_line, raw_index, board, board_company, fetched_at,
+           from_json(item, '{struct}') as j
+    from items
+)
+"""
+
+_JSEARCH_STRUCT = {
+    "job_id": "VARCHAR", "job_title": "VARCHAR", "employer_name": "VARCHAR",
+    "employer_website": "VARCHAR", "job_publisher": "VARCHAR", "job_employment_type": "VARCHAR",
+    "job_employment_types": "VARCHAR[]", "job_apply_link": "VARCHAR",
+    "job_apply_is_direct": "VARCHAR", "job_description": "VARCHAR", "job_is_remote": "VARCHAR",
+    "job_posted_at_timestamp": "VARCHAR", "job_posted_at_datetime_utc": "VARCHAR",
+    "job_city": "VARCHAR", "job_state": "VARCHAR", "job_country": "VARCHAR",
+    "job_location": "VARCHAR", "job_min_salary": "VARCHAR", "job_max_salary": "VARCHAR",
+    "job_salary_currency": "VARCHAR", "job_salary_period": "VARCHAR", "job_salary": "VARCHAR",
+}
+_JSEARCH_SELECT = """
+select
+    'jsearch' as source,
+    j.job_id as source_job_id,
+    j.job_title as title,
+    j.employer_name as company_name,
+    j.employer_website as company_website,
+    coalesce(j.job_location, concat_ws(', ', j.job_city, j.job_state, j.job_country))
+        as location_raw,
+    j.job_city as city_hint, j.job_state as region_hint, j.job_country as country_hint,
+    case when lower(j.job_is_remote) = 'true' then 'remote' end as remote_hint,
+    coalesce(j.job_employment_types[1], j.job_employment_type) as employment_type_raw,
+    try_cast(j.job_min_salary as double) as salary_min,
+    try_cast(j.job_max_salary as double) as salary_max,
+    j.job_salary_currency as salary_currency,
+    j.job_salary_period as salary_period,
+    j.job_salary as salary_text,
+    j.job_description as description_raw,
+    'text' as description_format,
+    j.job_apply_link as apply_url,
+    coalesce(j.job_posted_at_datetime_utc, j.job_posted_at_timestamp) as posted_at_raw,
+    coalesce(
+        try_cast(j.job_posted_at_datetime_utc as timestamptz),
+        to_timestamp(try_cast(j.job_posted_at_timestamp as double))
+    ) as posted_at,
+    coalesce(lower(j.job_apply_is_direct) = 'true', false) as is_direct,
+    true as is_listed,
+    try_cast(fetched_at as timestamptz) as fetched_at,
+    raw_line, raw_index
+from parsed
+"""
+
+_GREENHOUSE_STRUCT = {
+    "id": "VARCHAR", "title": "VARCHAR", "company_name": "VARCHAR", "absolute_url": "VARCHAR",
+    "location": "STRUCT(name VARCHAR)", "first_published": "VARCHAR", "updated_at": "VARCHAR",
+    "content": "VARCHAR",
+    "pay_input_ranges": "STRUCT(min_cents DOUBLE, max_cents DOUBLE, currency_type VARCHAR)[]",
+}
+_GREENHOUSE_SELECT = """
+, pay as (  -- per-job pay_transparency responses, when fetched, carry the salary ranges
+    select board, json_extract_string(payload, '$.id') as id,
+           from_json(json_extract(payload, '$.pay_input_ranges'),
+                     '[{"min_cents": "DOUBLE", "max_cents": "DOUBLE", "currency_type": "VARCHAR"}]')
+               as ranges
+    from env
+    where kind = 'response' and json_type(payload, '$.jobs') is null
+)
+select
+    'greenhouse' as source,
+    j.id as source_job_id,
+    j.title as title,
+    coalesce(j.company_name, board_company, parsed.board) as company_name,
+    null::varchar as company_website,
+    j.location.name as location_raw,
+    null::varchar as city_hint, null::varchar as region_hint, null::varchar as country_hint,
+    null::varchar as remote_hint,
+    null::varchar as employment_type_raw,
+    coalesce(j.pay_input_ranges, pay.ranges)[1].min_cents / 100.0 as salary_min,
+    coalesce(j.pay_input_ranges, pay.ranges)[1].max_cents / 100.0 as salary_max,
+    coalesce(j.pay_input_ranges, pay.ranges)[1].currency_type as salary_currency,
+    case when coalesce(j.pay_input_ranges, pay.ranges)[1] is not null then 'year' end
+        as salary_period,
+    null::varchar as salary_text,
+    j.content as description_raw,
+    'escaped_html' as description_format,
+    j.absolute_url as apply_url,
+    coalesce(j.first_published, j.updated_at) as posted_at_raw,
+    try_cast(coalesce(j.first_published, j.updated_at) as timestamptz) as posted_at,
+    true as is_direct,
+    true as is_listed,
+    try_cast(fetched_at as timestamptz) as fetched_at,
+    raw_line, raw_index
+from parsed
+left join pay on pay.board is not distinct from parsed.board and pay.id = j.id
+"""
+
+_LEVER_STRUCT = {
+    "id": "VARCHAR", "text": "VARCHAR", "hostedUrl": "VARCHAR", "applyUrl": "VARCHAR",
+    "createdAt": "VARCHAR", "country": "VARCHAR", "workplaceType": "VARCHAR",
+    "categories": "STRUCT(commitment VARCHAR, location VARCHAR, team VARCHAR)",
+    "descriptionPlain": "VARCHAR", "description": "VARCHAR", "additionalPlain": "VARCHAR",
+    "salaryRange": "STRUCT(min DOUBLE, max DOUBLE, currency VARCHAR, interval VARCHAR)",
+}
+_LEVER_SELECT = """
+select
+    'lever' as source,
+    j.id as source_job_id,
+    j.text as title,
+    coalesce(board_company, board) as company_name,
+    null::varchar as company_website,
+    j.categories.location as location_raw,
+    null::varchar as city_hint, null::varchar as region_hint, j.country as country_hint,
+    case lower(j.workplaceType) when 'remote' then 'remote' when 'hybrid' then 'hybrid'
+        when 'onsite' then 'onsite' end as remote_hint,
+    j.categories.commitment as employment_type_raw,
+    j.salaryRange.min as salary_min,
+    j.salaryRange.max as salary_max,
+    j.salaryRange.currency as salary_currency,
+    j.salaryRange.interval as salary_period,
+    j.additionalPlain as salary_text,
+    concat_ws(chr(10) || chr(10), coalesce(j.descriptionPlain, j.description), j.additionalPlain)
+        as description_raw,
+    case when j.descriptionPlain is null then 'html' else 'text' end as description_format,
+    coalesce(j.applyUrl, j.hostedUrl) as apply_url,
+    j.createdAt as posted_at_raw,
+    to_timestamp(try_cast(j.createdAt as double) / 1000.0) as posted_at,
+    true as is_direct,
+    true as is_listed,
+    try_cast(fetched_at as timestamptz) as fetched_at,
+    raw_line, raw_index
+from parsed
+"""
+
+_ASHBY_STRUCT = {
+    "id": "VARCHAR", "title": "VARCHAR", "employmentType": "VARCHAR", "location": "VARCHAR",
+    "publishedAt": "VARCHAR", "isListed": "VARCHAR", "isRemote": "VARCHAR",
+    "workplaceType": "VARCHAR", "jobUrl": "VARCHAR", "applyUrl": "VARCHAR",
+    "descriptionPlain": "VARCHAR", "descriptionHtml": "VARCHAR",
+    "address": "STRUCT(postalAddress STRUCT(addressLocality VARCHAR, addressRegion VARCHAR, "
+    "addressCountry VARCHAR))",
+    "compensation": "STRUCT(compensationTierSummary VARCHAR, compensationTiers STRUCT("
+    "components STRUCT(compensationType VARCHAR, \"interval\" VARCHAR, currencyCode VARCHAR, "
+    "minValue DOUBLE, maxValue DOUBLE)[])[])",
+}
+_ASHBY_SELECT = """
+, salary as (
+    select raw_line, raw_index,
+           list_filter(
+               flatten(list_transform(j.compensation.compensationTiers, lambda t: t.components)),
+               lambda c: c.compensationType = 'Salary'
+           )[1] as c
+    from parsed
+)
+select
+    'ashby' as source,
+    j.id as source_job_id,
+    trim(j.title) as title,
+    coalesce(board_company, board) as company_name,
+    null::varchar as company_website,
+    j.location as location_raw,
+    j.address.postalAddress.addressLocality as city_hint,
+    j.address.postalAddress.addressRegion as region_hint,
+    j.address.postalAddress.addressCountry as country_hint,
+    -- workplaceType is authoritative; isRemote is only a fallback (they can disagree)
+    case lower(j.workplaceType) when 'remote' then 'remote' when 'hybrid' then 'hybrid'
+        when 'onsite' then 'onsite'
+        else case when lower(j.isRemote) = 'true' then 'remote' end end as remote_hint,
+    j.employmentType as employment_type_raw,
+    salary.c.minValue as salary_min,
+    salary.c.maxValue as salary_max,
+    salary.c.currencyCode as salary_currency,
+    salary.c.interval as salary_period,
+    j.compensation.compensationTierSummary as salary_text,
+    coalesce(j.descriptionHtml, j.descriptionPlain) as description_raw,
+    case when j.descriptionHtml is null then 'text' else 'html' end as description_format,
+    coalesce(j.applyUrl, j.jobUrl) as apply_url,
+    j.publishedAt as posted_at_raw,
+    try_cast(j.publishedAt as timestamptz) as posted_at,
+    true as is_direct,
+    coalesce(lower(j.isListed) <> 'false', true) as is_listed,
+    try_cast(fetched_at as timestamptz) as fetched_at,
+    parsed.raw_line, parsed.raw_index
+from parsed
+join salary using (raw_line, raw_index)
+"""
+
+_SOURCES = {
+    "jsearch": ("$.data[*]", "true", _JSEARCH_STRUCT, _JSEARCH_SELECT),
+    "greenhouse": ("$.jobs[*]", "json_type(payload, '$.jobs') = 'ARRAY'", _GREENHOUSE_STRUCT,
+                   _GREENHOUSE_SELECT),
+    "lever": ("$[*]", "json_type(payload) = 'ARRAY'", _LEVER_STRUCT, _LEVER_SELECT),
+    "ashby": ("$.jobs[*]", "true", _ASHBY_STRUCT, _ASHBY_SELECT),
+}
+
+
+def _struct_literal(spec: dict[str, str]) -> str:
+    import json
+
+    return json.dumps(spec).replace("'", "''")
+
+
+def mapping_sql(source: str) -> str:
+    """The full SQL for one source (exposed for tests and for reading the mapping)."""
+    items_path, response_filter, struct, select = _SOURCES[source]
+    spec = {k: _duck_type_to_json_spec(v) for k, v in struct.items()}
+    head = _ITEMS.format(
+        envelope=ENVELOPE_COLUMNS,
+        items_path=items_path,
+        response_filter=response_filter,
+        struct=_struct_literal(spec),
+    )
+    return head + select
+
+
+def _duck_type_to_json_spec(duck_type: str):
+    """from_json wants a JSON structure description; nested DuckDB types are given as strings
+    and converted here so each mapper can declare its struct in readable DuckDB type syntax."""
+    return duck_type
+
+
+def map_raw_file(source: str, raw_file: Path, con: duckdb.DuckDBPyConnection | None = None
+                 ) -> pl.DataFrame:
+    """Map one raw file of one source to the mapped shape (empty frame for an empty file)."""
+    if not raw_file.exists() or raw_file.stat().st_size == 0 or _is_empty_gzip(raw_file):
+        return pl.DataFrame(schema=MAPPED_SCHEMA)
+    own = con is None
+    con = con or duckdb.connect()
+    try:
+        con.execute("set timezone = 'UTC'")
+        frame = con.sql(mapping_sql(source), params={"raw_file": str(raw_file)}).pl()
+    finally:
+        if own:
+            con.close()
+    return frame.with_columns(
+        pl.col("posted_at").dt.convert_time_zone("UTC"),
+        pl.col("fetched_at").dt.convert_time_zone("UTC"),
+    ).select([pl.col(c).cast(t) for c, t in MAPPED_SCHEMA.items()])
+
+
+def _is_empty_gzip(path: Path) -> bool:
+    import gzip
+
+    with gzip.open(path, "rb") as fh:
+        return not fh.read(1)
