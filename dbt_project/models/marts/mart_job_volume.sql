@@ -1,0 +1,7 @@
+select
+    partition_date as posting_date,
+    source,
+    company_name_norm,
+    count(distinct job_id) as postings
+from {{ ref('stg_lake__job_postings') }}
+group by all
