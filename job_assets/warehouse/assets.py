@@ -1,0 +1,91 @@
+"""dbt models as Dagster assets: staging -> intermediate -> marts, then the ranking marts."""
+
+
+import os
+import sys
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from job_assets.ingest.assets import SINGLE_RUN
+from job_assets.partitions import daily_partitions
+from job_assets.settings import REPO_ROOT, get_paths
+from job_assets.warehouse.lock import WAREHOUSE_POOL, warehouse_write_lock
+from job_assets.warehouse.window import dbt_build_args
+
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+
+@cache
+def dbt_project() -> DbtProject:
+    project = DbtProject(project_dir=DBT_PROJECT_DIR)
+    project.prepare_if_dev()
+    return project
+
+
+class FolderGroupTranslator(DagsterDbtTranslator):
+    """Group by the model's folder (staging/intermediate/marts -> warehouse; ranking -> ranking)."""
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id) or {}
+        path = Path(node.get("original_file_path", ""))
+        folder = path.parts[1] if len(path.parts) > 2 else ""
+        group = "ranking" if folder == "ranking" else "warehouse"
+        return spec.replace_attributes(group_name=group) if node.get("resource_type") in (
+            "model", "seed", "snapshot") else spec
+
+
+def dbt_executable() -> str:
+    """dbt from this interpreter's environment (the venv), whatever PATH says."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable())
+
+
+def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    paths = get_paths()
+    # dbt reads the lake and the warehouse through JOBS_DATA_DIR: always give it an absolute path.
+    os.environ["JOBS_DATA_DIR"] = str(paths.data_dir)
+    window = context.partition_time_window
+    args = dbt_build_args(
+        window.start.date(), window.end.date(),
+        {"reporting_currency": os.environ.get("JOBS_REPORTING_CURRENCY", "CAD").upper()},
+    )
+    with warehouse_write_lock(paths):
+        yield from dbt.cli(args, context=context).stream()
+
+
+@dbt_assets(
+    manifest=dbt_project().manifest_path,
+    select="fqn:job_lakehouse.staging.* fqn:job_lakehouse.intermediate.* fqn:job_lakehouse.marts.*",
+    partitions_def=daily_partitions,
+    backfill_policy=SINGLE_RUN,
+    dagster_dbt_translator=FolderGroupTranslator(),
+    pool=WAREHOUSE_POOL,
+    name="warehouse_models",
+)
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """Staging, intermediate and mart models built from the lake (dbt build: models + tests)."""
+    yield from _run_dbt(context, dbt)
+
+
+@dbt_assets(
+    manifest=dbt_project().manifest_path,
+    select="fqn:job_lakehouse.ranking.*",
+    partitions_def=daily_partitions,
+    backfill_policy=SINGLE_RUN,
+    dagster_dbt_translator=FolderGroupTranslator(),
+    pool=WAREHOUSE_POOL,
+    name="ranking_models",
+)
+def ranking_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """Marts built on the rankings: top matches per campaign and per-partition run stats."""
+    yield from _run_dbt(context, dbt)
