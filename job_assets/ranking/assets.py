@@ -1,0 +1,54 @@
+"""Ranking asset: every active job x every active campaign, scored and explained, per day."""
+
+
+import datetime as dt
+
+import dagster as dg
+import duckdb
+
+from job_assets.ingest.assets import SINGLE_RUN, partition_dates
+from job_assets.partitions import daily_partitions
+from job_assets.ranking.campaigns import active_campaigns, load_campaigns
+from job_assets.ranking.scoring import load_ranking_config, score_jobs
+from job_assets.ranking.store import active_jobs_for_day, replace_rankings
+from job_assets.settings import get_paths
+from job_assets.warehouse.lock import WAREHOUSE_POOL, warehouse_write_lock
+
+
+@dg.asset(
+    name="job_rankings",
+    group_name="ranking",
+    deps=[dg.AssetKey("fact_jobs"), dg.AssetKey("dim_companies")],
+    partitions_def=daily_partitions,
+    backfill_policy=SINGLE_RUN,
+    pool=WAREHOUSE_POOL,
+    kinds={"duckdb", "python"},
+)
+def job_rankings(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """0-100 score with a per-factor explanation for every campaign x active job, per day."""
+    paths = get_paths()
+    campaigns = load_campaigns()
+    config = load_ranking_config()
+    active = active_campaigns(campaigns)
+    rows = excluded = 0
+    per_day: dict[str, int] = {}
+    with warehouse_write_lock(paths), duckdb.connect(str(paths.warehouse_path)) as con:
+        for day in partition_dates(context):
+            jobs = active_jobs_for_day(con, paths, day)
+            as_of = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+            result = score_jobs(jobs, campaigns, config, now=as_of)
+            replace_rankings(con, day, result.rankings, result.exclusions, jobs,
+                             {c.id: c.name for c in campaigns.campaigns})
+            rows += result.rankings.height
+            excluded += result.exclusions.height
+            per_day[day.isoformat()] = result.rankings.height
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows,
+            "excluded_pairs": excluded,
+            "campaigns": [c.id for c in active],
+            "ruleset_version": config.version,
+            "rows_per_day": per_day,
+        }
+    )
+
