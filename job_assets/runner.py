@@ -1,0 +1,77 @@
+"""Materialize the whole graph for one day or a date range, in this process, on the local
+instance (so runs show up in the UI). Used by ``make run``, ``make backfill`` and ``jobs run``.
+
+    python -m job_assets.runner                      # the latest complete day
+    python -m job_assets.runner --date 2026-11-20
+    python -m job_assets.runner --start 2026-11-01 --end 2026-11-07   # inclusive, one run
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+import dagster as dg
+
+from job_assets.partitions import daily_partitions
+
+
+def latest_complete_partition() -> str:
+    key = daily_partitions.get_last_partition_key()
+    if key is None:
+        raise RuntimeError("no complete partition yet")
+    return key
+
+
+def run_partitions(start: str, end: str | None = None,
+                   instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
+    """One run over [start, end] (inclusive partition keys); raises on an unknown date."""
+    from job_assets.definitions import defs  # imported late: needs the dbt manifest
+
+    end = end or start
+    keys = daily_partitions.get_partition_keys()
+    for key in (start, end):
+        dt.date.fromisoformat(key)
+        if key not in keys:
+            raise ValueError(f"{key} is not a partition: partitions run from {keys[0]} to "
+                             f"{keys[-1]} (the latest complete day)")
+    if end < start:
+        raise ValueError(f"end {end} is before start {start}")
+    job = defs.resolve_job_def("daily_lakehouse")
+    instance = instance or dg.DagsterInstance.get()
+    if start == end:
+        return job.execute_in_process(instance=instance, partition_key=start,
+                                      raise_on_error=False)
+    return job.execute_in_process(
+        instance=instance,
+        tags={"dagster/asset_partition_range_start": start,
+              "dagster/asset_partition_range_end": end},
+        raise_on_error=False,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--date")
+    parser.add_argument("--start")
+    parser.add_argument("--end")
+    args = parser.parse_args(argv)
+    if args.start or args.end:
+        if not (args.start and args.end):
+            parser.error("--start and --end go together")
+        start, end = args.start, args.end
+    else:
+        start = end = args.date or latest_complete_partition()
+    try:
+        result = run_partitions(start, end)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)  # noqa: T201 - command-line entry point
+        return 2
+    print(f"run {result.run_id} for {start}..{end}: "  # noqa: T201
+          f"{'succeeded' if result.success else 'FAILED'}")
+    return 0 if result.success else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
