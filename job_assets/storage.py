@@ -17,11 +17,14 @@ from typing import Any
 
 
 @contextlib.contextmanager
-def atomic_path(target: Path, suffix: str = "") -> Iterator[Path]:
-    """Yield a temp path next to ``target``; on success fsync + rename it over ``target``."""
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temp path next to ``target``; on success fsync + rename it over ``target``.
+
+    The temp name is hidden and ends in ``.tmp`` (never ``.parquet``): a run killed mid-write
+    leaves at most a stray ``.tmp`` file that no reader's glob picks up.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".tmp{suffix}",
-                                    dir=target.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:

@@ -29,8 +29,7 @@ def write_hyper(parquet_files: dict[str, Path], target: Path) -> dict[str, int]:
     """Create ``target`` with one table per Parquet file in schema ``Extract``; row counts."""
     counts: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="hyper-") as workdir, atomic_path(
-        target, suffix=".hyper"
-    ) as tmp:
+        target) as tmp:
         tmp.unlink()  # Hyper creates the file itself
         with HyperProcess(
             telemetry=Telemetry.DO_NOT_SEND_USAGE_DATA_TO_TABLEAU,

@@ -95,7 +95,7 @@ def publish_tables(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, i
     counts: dict[str, int] = {}
     for name, query in PUBLISHED_TABLES.items():
         target = out_dir / f"{name}.parquet"
-        with atomic_path(target, suffix=".parquet") as tmp:
+        with atomic_path(target) as tmp:
             quoted = str(tmp).replace("'", "''")  # COPY cannot bind its target as a parameter
             con.execute(f"copy ({query}) to '{quoted}' (format parquet, compression zstd)")
         counts[name] = con.execute(

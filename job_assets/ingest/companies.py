@@ -50,7 +50,7 @@ def read_state(path: Path) -> pl.DataFrame:
 
 
 def write_state(path: Path, state: pl.DataFrame) -> None:
-    with atomic_path(path, suffix=".parquet") as tmp:
+    with atomic_path(path) as tmp:
         state.sort("company_name_norm").write_parquet(tmp)
 
 

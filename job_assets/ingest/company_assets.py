@@ -64,7 +64,9 @@ def raw_glassdoor_payloads(context: dg.AssetExecutionContext) -> dg.MaterializeR
         now = dt.datetime.now(dt.UTC)
         due = due_for_lookup(_employers_for(day), state, now, gd_config.ttl_days,
                              gd_config.max_error_retries)
-        if not gd_config.enabled:
+        if not gd_config.enabled or (config.mode == "live" and not gd_config.api_key()):
+            if config.mode == "live" and gd_config.enabled:
+                context.log.warning(f"Glassdoor lookups skipped: {gd_config.api_key_env} unset")
             due = due.head(0)
         if budget is not None:
             due = due.head(max(0, budget - totals.requests))
@@ -135,7 +137,7 @@ def company_profiles(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     paths = get_paths()
     state = read_state(paths.state_dir / "company_lookups.parquet")
     target = paths.lake_dir / "companies" / "companies.parquet"
-    with atomic_path(target, suffix=".parquet") as tmp:
+    with atomic_path(target) as tmp:
         state.write_parquet(tmp)
     return dg.MaterializeResult(metadata={
         "dagster/row_count": state.height,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from job_assets.ingest.envelope import FetchStats, RawQuarantine, RawResponse, count_postings
 from job_assets.ingest.sources_config import SourcesConfig
-from job_assets.ingest.synthetic import generate_payloads
+from job_assets.ingest.synthetic import iter_payloads
 
 RawRecord = RawResponse | RawQuarantine
 BOARD_SOURCES = ("greenhouse", "lever", "ashby")
@@ -22,13 +22,17 @@ BOARD_SOURCES = ("greenhouse", "lever", "ashby")
 
 def demo_records(
     source: str, partition_date: dt.date, n_postings: int, stats: FetchStats,
-    boards: list[dict] | None = None,
+    boards: list[dict] | None = None, mirror_boards: dict[str, list[dict]] | None = None,
 ) -> Iterator[RawRecord]:
-    """Offline payloads, deterministic per (source, partition date)."""
+    """Offline payloads, deterministic per (source, partition date). JSearch mirrors some board
+    postings (the cross-source duplicates real data has): ``mirror_boards`` names those boards."""
     fetched_at = dt.datetime.combine(
         partition_date + dt.timedelta(days=1), dt.time(7, 0), tzinfo=dt.UTC
     ).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    for generated in generate_payloads(source, partition_date, n_postings, seed=0, boards=boards):
+    generated_all = iter_payloads(
+        source, partition_date, n_postings, seed=0, boards=boards, mirror_boards=mirror_boards
+    )
+    for generated in generated_all:
         body = json.dumps(generated.payload, separators=(",", ":"))
         stats.requests += 1
         stats.pages += 1
@@ -117,8 +121,14 @@ def job_source_records(
         for b in getattr(source_cfg, "boards", ()) or ()
     ]
     if config.mode == "demo":
+        mirrors = {
+            name: [{"token": b.token, "company_name": b.company_name}
+                   for b in config.sources[name].boards]
+            for name in BOARD_SOURCES
+        } if source == "jsearch" else None
         yield from demo_records(
-            source, partition_date, config.demo_postings_per_source, stats, boards or None
+            source, partition_date, config.demo_postings_per_source, stats, boards or None,
+            {k: v for k, v in mirrors.items() if v} if mirrors else None,
         )
     elif config.mode == "replay":
         if config.replay_dir is None:

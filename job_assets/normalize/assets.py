@@ -115,7 +115,7 @@ def normalized_job_postings(context: dg.AssetExecutionContext):
 
     # The taxonomy in force, for dim_skills (replaced whole: it is configuration, not history).
     skills_frame = skill_categories(taxonomies.skills)
-    with atomic_path(paths.lake_dir / "skills" / "skills.parquet", suffix=".parquet") as tmp:
+    with atomic_path(paths.lake_dir / "skills" / "skills.parquet") as tmp:
         skills_frame.write_parquet(tmp)
 
     shares = {

@@ -19,7 +19,7 @@ def write_partition(
     target = paths.lake_partition_file(table, day.isoformat())
     # partition_date lives in the folder name (hive style); keep the file free of it.
     frame = frame.drop("partition_date", strict=False)
-    with atomic_path(target, suffix=".parquet") as tmp:
+    with atomic_path(target) as tmp:
         frame.write_parquet(tmp, compression="zstd", statistics=True)
     return target
 

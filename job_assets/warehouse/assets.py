@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from job_assets.ingest.assets import SINGLE_RUN
@@ -59,8 +60,48 @@ def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         window.start.date(), window.end.date(),
         {"reporting_currency": os.environ.get("JOBS_REPORTING_CURRENCY", "CAD").upper()},
     )
+    buffered: list = []
+    failure: Exception | None = None
     with warehouse_write_lock(paths):
-        yield from dbt.cli(args, context=context).stream()
+        try:
+            for event in dbt.cli(args, context=context).stream():
+                buffered.append(event)
+        except Exception as exc:  # noqa: BLE001 - re-raised below, after what was built
+            failure = exc
+        counts = _row_counts(paths.warehouse_path, [_event_table(context, e) for e in buffered])
+    for event in buffered:
+        table = _event_table(context, event)
+        if table in counts:
+            event = event.with_metadata({**event.metadata, "dagster/row_count": counts[table]})
+        yield event
+    if failure is not None:
+        raise failure
+
+
+def _event_table(context: dg.AssetExecutionContext, event) -> str | None:
+    """The warehouse table (model name) a dbt Output / AssetMaterialization is about."""
+    if isinstance(event, dg.Output):
+        return context.asset_key_for_output(event.output_name).path[-1]
+    if isinstance(event, dg.AssetMaterialization):
+        return event.asset_key.path[-1]
+    return None
+
+
+def _row_counts(warehouse: Path, tables: list[str | None]) -> dict[str, int]:
+    """Row counts of the models dbt just built, read by us (dagster-dbt's fetch_row_counts
+    opens the file with another configuration and breaks later connections)."""
+    names = sorted({t for t in tables if t})
+    if not names or not warehouse.exists():
+        return {}
+    counts: dict[str, int] = {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        existing = {r[0] for r in con.execute(
+            "select table_name from information_schema.tables").fetchall()}
+        for name in names:
+            if name in existing:
+                quoted = '"' + name.replace('"', '""') + '"'
+                counts[name] = con.execute(f"select count(*) from {quoted}").fetchone()[0]
+    return counts
 
 
 @dbt_assets(

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 -- The rankings the Dagster ranking asset wrote, as a view so dbt can test them.
 with source as (
     select * from {{ source('ranking', 'job_rankings') }}
