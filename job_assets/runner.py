@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
+from pathlib import Path
 
 import dagster as dg
+from filelock import FileLock
 
 from job_assets.partitions import daily_partitions
 
@@ -22,6 +25,17 @@ def latest_complete_partition() -> str:
     if key is None:
         raise RuntimeError("no complete partition yet")
     return key
+
+
+def local_instance() -> dg.DagsterInstance:
+    """The DAGSTER_HOME instance. Its SQLite storage is created on first use; two processes
+    creating it at once race in the schema migration, so creation is serialized."""
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        raise RuntimeError("DAGSTER_HOME is not set (the Makefile sets it to .dagster_home)")
+    Path(home).mkdir(parents=True, exist_ok=True)
+    with FileLock(str(Path(home) / ".instance-init.lock"), timeout=120):
+        return dg.DagsterInstance.get()
 
 
 def run_partitions(start: str, end: str | None = None,
@@ -39,7 +53,7 @@ def run_partitions(start: str, end: str | None = None,
     if end < start:
         raise ValueError(f"end {end} is before start {start}")
     job = defs.resolve_job_def("daily_lakehouse")
-    instance = instance or dg.DagsterInstance.get()
+    instance = instance or local_instance()
     if start == end:
         return job.execute_in_process(instance=instance, partition_key=start,
                                       raise_on_error=False)

@@ -19,6 +19,7 @@ class LakehousePaths:
     data_dir: Path
     artifacts_dir: Path
     taxonomy_dir: Path
+    user_dir: Path
 
     @property
     def raw_dir(self) -> Path:
@@ -45,6 +46,17 @@ class LakehousePaths:
         """State that must survive runs and rebuilds (company lookups, the user's own store)."""
         return self.data_dir / "state"
 
+    @property
+    def user_store_path(self) -> Path:
+        """The job seeker's own data (statuses, notes, interviews, offers, history): SQLite,
+        outside the data root, so no run, backfill, rebuild or ``make clean`` touches it."""
+        return self.user_dir / "applications.sqlite"
+
+    @property
+    def user_campaigns_path(self) -> Path:
+        """Campaigns as edited through the CLI; taxonomy_config/campaigns.yml is the default."""
+        return self.user_dir / "campaigns.yml"
+
     def lake_table_dir(self, table: str) -> Path:
         return self.lake_dir / table
 
@@ -66,4 +78,5 @@ def get_paths() -> LakehousePaths:
         data_dir=_env_path("JOBS_DATA_DIR", REPO_ROOT / "data"),
         artifacts_dir=_env_path("JOBS_ARTIFACTS_DIR", REPO_ROOT / "artifacts"),
         taxonomy_dir=_env_path("JOBS_TAXONOMY_DIR", REPO_ROOT / "taxonomy_config"),
+        user_dir=_env_path("JOBS_USER_DIR", REPO_ROOT / "user_data"),
     )

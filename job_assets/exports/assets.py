@@ -10,7 +10,7 @@ from job_assets.exports.workbook import build_twbx
 from job_assets.ingest.assets import SINGLE_RUN
 from job_assets.partitions import daily_partitions
 from job_assets.settings import get_paths
-from job_assets.warehouse.lock import WAREHOUSE_POOL, warehouse_write_lock
+from job_assets.warehouse.lock import warehouse_write_lock
 
 HYPER_NAME = "job_lakehouse.hyper"
 WORKBOOK_NAME = "job_lakehouse.twbx"
@@ -23,13 +23,15 @@ WORKBOOK_NAME = "job_lakehouse.twbx"
           dg.AssetKey("bridge_job_skills"), dg.AssetKey("dim_companies")],
     partitions_def=daily_partitions,
     backfill_policy=SINGLE_RUN,
-    pool=WAREHOUSE_POOL,
     kinds={"duckdb", "parquet"},
 )
 def published_tables(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Flat Parquet snapshots of the marts and latest rankings: what the CLI and exports read."""
     paths = get_paths()
-    with warehouse_write_lock(paths), duckdb.connect(str(paths.warehouse_path)) as con:
+    with (
+        warehouse_write_lock(paths, on_wait=context.log.info),
+        duckdb.connect(str(paths.warehouse_path)) as con,
+    ):
         counts = publish_tables(con, paths.published_dir)
     return dg.MaterializeResult(metadata={
         "dagster/row_count": counts["ranked_jobs"],

@@ -4,6 +4,7 @@ table the warehouse reads."""
 
 import datetime as dt
 import os
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
@@ -19,6 +20,7 @@ from job_assets.ingest.companies import (
 )
 from job_assets.ingest.envelope import FetchStats, RawResponse
 from job_assets.ingest.landing import land_records
+from job_assets.ingest.sources import replay_company_search
 from job_assets.ingest.sources_config import load_sources_config
 from job_assets.ingest.synthetic import generate_company_search
 from job_assets.normalize.company_sizes import load_company_sizes, size_bin
@@ -120,7 +122,8 @@ def _company_search(config, company_name: str) -> dict:
         from job_assets.ingest.live import glassdoor_company_search
 
         return glassdoor_company_search(config, company_name, os.environ)
-    # demo and replay: replay folders rarely hold company searches, so use the offline generator
+    if config.mode == "replay":
+        return replay_company_search(Path(config.replay_dir), company_name)
     return generate_company_search(company_name)
 
 

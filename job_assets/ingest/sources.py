@@ -99,6 +99,29 @@ def replay_records(
         )
 
 
+def replay_company_search(replay_dir: Path, company_name: str) -> dict:
+    """Answer a company search from recorded Glassdoor bodies: the recorded response whose
+    query or hits name this company (folded comparison), else an empty result (not found)."""
+    wanted = _fold_name(company_name)
+    for path in sorted((replay_dir / "glassdoor").glob("*.json")):
+        try:
+            body = json.loads(path.read_bytes())
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        if not isinstance(body, dict):
+            continue
+        query = _fold_name(str((body.get("parameters") or {}).get("query", "")))
+        names = {_fold_name(str(hit.get("name", ""))) for hit in body.get("data") or []
+                 if isinstance(hit, dict)}
+        if wanted and (wanted == query or wanted in names or wanted == _fold_name(path.stem)):
+            return body
+    return {"status": "OK", "parameters": {"query": company_name}, "data": []}
+
+
+def _fold_name(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
 def _shape_problem(source: str, payload: object) -> str | None:
     """The top-level shape each API returns; anything else is quarantined, not guessed at."""
     if source == "lever":

@@ -110,6 +110,10 @@ def normalize_postings(
     df = df.with_columns(
         extract_skills(df.select(skill_text).to_series(), taxonomies.skills).alias("skills"),
         company_key(pl.col("company_name")).alias("company_name_norm"),
+    ).with_columns(
+        # an employer's own name is not a skill of its postings ("Cloudflare" at Cloudflare)
+        pl.col("skills").list.set_difference(pl.concat_list(pl.col("company_name")))
+        .list.sort()
     )
     df = _with_hash_key(df)
     df = _with_company_size(df, company_sizes)

@@ -44,6 +44,7 @@ SKILL_CATEGORIES: tuple[str, ...] = (
 )
 
 _SKILLS_FILE = "skills.yml"
+_SHORT_EXACT = 3  # exact-case aliases this short get a case-sensitive pass of their own
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,6 @@ class SkillTaxonomy:
     case_sensitive: frozenset[str]
     stop_phrases: tuple[str, ...]
     version: str
-
-    def patterns(self) -> list[str]:
-        """Lower-cased, de-duplicated literals for the Aho-Corasick pass (aliases + stops)."""
-        keys = {key.lower() for key in self.aliases} | {s.lower() for s in self.stop_phrases}
-        return sorted(keys)
 
 
 def _alias_entries(skill: dict[str, Any], name: str) -> list[tuple[str, bool]]:
@@ -164,9 +160,9 @@ def skill_categories(taxonomy: SkillTaxonomy) -> pl.DataFrame:
 
 
 def _is_ascii_word(byte: pl.Expr) -> pl.Expr:
-    return (
-        byte.is_between(48, 57) | byte.is_between(65, 90) | byte.is_between(97, 122)
-    ).fill_null(False)
+    return (byte.is_between(48, 57) | byte.is_between(65, 90) | byte.is_between(97, 122)).fill_null(
+        False
+    )
 
 
 def _is_lead_of_letter(byte: pl.Expr) -> pl.Expr:
@@ -177,17 +173,34 @@ def _is_lead_of_letter(byte: pl.Expr) -> pl.Expr:
 
 
 def _hits(
-    found: pl.DataFrame, start_col: str, hit_col: str, mapping: dict[str, str], stops: list[str]
-) -> pl.DataFrame:
-    """Explode one pass's matches to (rid, text, s, e, stop, skill, bounded) rows."""
+    found: pl.DataFrame, start_col: str, hit_col: str, table: pl.DataFrame, *, folded: bool
+) -> pl.LazyFrame:
+    """Explode one pass's matches to (rid, s, e, stop, skill, bounded) rows.
+
+    ``table`` has one row per pattern (``pattern``, ``skill``, ``stop``, ``exact``, ``core``):
+    the folded pass looks hits up lower-cased and requires the hit to be one of ``exact``
+    where that is set; the exact pass looks hits up verbatim. ``core`` is the alias length
+    (exact-pass patterns may carry one trailing delimiter byte).
+    """
     hits = (
-        found.select("rid", "text", pl.col(start_col).alias("s"), pl.col(hit_col).alias("hit"))
+        found.lazy()
+        .select("rid", "text", pl.col(start_col).alias("s"), pl.col(hit_col).alias("hit"))
         .filter(pl.col("s").list.len() > 0)
-        .rechunk()
         .explode(["s", "hit"])
     )
+    ids = dict(zip(table["pattern"], range(table.height), strict=True))
+    hit = pl.col("hit")
+    key = hit.str.to_lowercase() if folded else hit
+    hits = hits.with_columns(pid=key.replace_strict(ids, default=None, return_dtype=pl.UInt32))
+    pid = pl.col("pid")
+
+    def column(name: str) -> pl.Expr:
+        return pl.lit(table[name]).gather(pid)
+
+    exact = column("exact")
+    skill = pl.when(exact.is_null() | exact.list.contains(hit)).then(column("skill"))
     start = pl.col("s").cast(pl.Int64)
-    end = start + pl.col("hit").str.len_bytes().cast(pl.Int64)
+    end = start + column("core").cast(pl.Int64)
     raw = pl.col("text").cast(pl.Binary)
     before1 = raw.bin.get(pl.when(start >= 1).then(start - 1), null_on_oob=True)
     before2 = raw.bin.get(pl.when(start >= 2).then(start - 2), null_on_oob=True)
@@ -196,19 +209,18 @@ def _hits(
         before1.is_between(0x80, 0xBF).fill_null(False) & _is_lead_of_letter(before2)
     )
     word_after = _is_ascii_word(after) | _is_lead_of_letter(after)
-    key = pl.col("hit").str.to_lowercase() if stops else pl.col("hit")
-    return hits.select(
+    return hits.filter(pid.is_not_null()).select(
         "rid",
         start.alias("s"),
         end.alias("e"),
-        key.is_in(stops).alias("stop") if stops else pl.lit(False).alias("stop"),
-        key.replace_strict(mapping, default=None, return_dtype=pl.String).alias("skill"),
+        column("stop").alias("stop"),
+        skill.alias("skill"),
         (~word_before & ~word_after).alias("bounded"),
     )
 
 
 def _match_frame(batch: pl.Series, plan: _MatchPlan) -> pl.DataFrame:
-    """Accepted (rid, skill list) rows for one batch of texts."""
+    """Accepted (rid, sorted skill list) rows for one batch of texts."""
     text = pl.col("text")
     passes: list[pl.Expr] = []
     if plan.folded_patterns:
@@ -218,16 +230,19 @@ def _match_frame(batch: pl.Series, plan: _MatchPlan) -> pl.DataFrame:
             text.str.extract_many(plan.folded_patterns, **opts).alias("h_ci"),
         ]
     if plan.exact_patterns:
+        # Leftmost-first over few patterns lets Aho-Corasick use its fast prefilter. The
+        # trailing space lets a one-letter alias with a delimiter match at the very end.
+        padded = pl.concat_str([text, pl.lit(" ")])
         passes += [
-            text.str.find_many(plan.exact_patterns, overlapping=True).alias("s_cs"),
-            text.str.extract_many(plan.exact_patterns, overlapping=True).alias("h_cs"),
+            padded.str.find_many(plan.exact_patterns, leftmost=True).alias("s_cs"),
+            padded.str.extract_many(plan.exact_patterns, leftmost=True).alias("h_cs"),
         ]
     found = pl.DataFrame({"text": batch}).with_row_index("rid").with_columns(passes)
     frames = []
     if plan.folded_patterns:
-        frames.append(_hits(found, "s_ci", "h_ci", plan.folded_map, plan.stops))
+        frames.append(_hits(found, "s_ci", "h_ci", plan.folded_table, folded=True))
     if plan.exact_patterns:
-        frames.append(_hits(found, "s_cs", "h_cs", plan.exact_map, []))
+        frames.append(_hits(found, "s_cs", "h_cs", plan.exact_table, folded=False))
     matches = (
         pl.concat(frames)
         .filter(pl.col("stop") | (pl.col("skill").is_not_null() & pl.col("bounded")))
@@ -240,35 +255,79 @@ def _match_frame(batch: pl.Series, plan: _MatchPlan) -> pl.DataFrame:
     covered = (span_key.cum_max().shift(1) >= span_key).fill_null(False)
     return (
         matches.filter(~pl.col("stop") & ~covered)
-        .select("rid", "skill")
-        .unique()
         .group_by("rid")
-        .agg(pl.col("skill").sort())
+        .agg(pl.col("skill").unique().sort())
+        .collect()
     )
+
+
+# Bytes that may follow a one-letter exact-case alias (``C``, ``R``) in the exact pass. Letting
+# the bare letter into Aho-Corasick would report every capitalised word starting with it.
+_ONE_LETTER_FOLLOWERS = tuple(" \t\n\r,.;:!?/)]}'\"+#-&|*")
 
 
 @dataclass(frozen=True)
 class _MatchPlan:
-    """Aho-Corasick pattern sets and lookup maps derived from a taxonomy."""
+    """Aho-Corasick pattern sets and lookup maps derived from a taxonomy.
+
+    The folded pass (ASCII case-insensitive, overlapping) carries every alias and stop phrase
+    except short exact-case aliases; exact-case aliases in it are checked afterwards against
+    the matched text. Short exact-case aliases (``C``, ``R``, ``Go``, ``AI``) would match inside
+    countless ordinary words when folded, so they get a case-sensitive pass of their own.
+    """
 
     folded_patterns: list[str]
-    folded_map: dict[str, str]
-    stops: list[str]
+    folded_table: pl.DataFrame
     exact_patterns: list[str]
-    exact_map: dict[str, str]
+    exact_table: pl.DataFrame
 
     @classmethod
     def of(cls, taxonomy: SkillTaxonomy) -> _MatchPlan:
-        folded = {k: v for k, v in taxonomy.aliases.items() if k not in taxonomy.case_sensitive}
-        exact = {k: v for k, v in taxonomy.aliases.items() if k in taxonomy.case_sensitive}
-        stops = sorted({s.lower() for s in taxonomy.stop_phrases})
+        def short(alias: str) -> bool:
+            return len(alias) <= _SHORT_EXACT and not alias[0].islower()
+
+        cs = taxonomy.case_sensitive
+        # folded pass: lower-cased pattern -> (skill, stop, exact forms or None, byte length)
+        folded: dict[str, tuple[str | None, bool, list[str] | None, int]] = {}
+        for alias, skill in sorted(taxonomy.aliases.items()):
+            if alias in cs and short(alias):
+                continue
+            low = alias.lower()
+            if alias not in cs:
+                folded[low] = (skill, False, None, len(low.encode()))
+            else:  # several casings of one exact-case alias share the folded pattern
+                forms = (folded[low][2] or []) if low in folded else []
+                folded[low] = (skill, False, [*forms, alias], len(low.encode()))
+        for phrase in taxonomy.stop_phrases:
+            low = phrase.lower()
+            folded.setdefault(low, (None, True, None, len(low.encode())))
+        exact: dict[str, tuple[str | None, bool, list[str] | None, int]] = {}
+        for alias in (a for a in cs if short(a)):
+            size = len(alias.encode())
+            followers = _ONE_LETTER_FOLLOWERS if len(alias) == 1 else ("",)
+            for follower in followers:
+                exact[alias + follower] = (taxonomy.aliases[alias], False, None, size)
         return cls(
-            folded_patterns=sorted(set(folded) | set(stops)),
-            folded_map=folded,
-            stops=stops,
-            exact_patterns=sorted(exact),
-            exact_map=exact,
+            folded_patterns=sorted(folded),
+            folded_table=_table(folded),
+            # leftmost-first takes the first listed pattern: longest first
+            exact_patterns=sorted(exact, key=lambda k: (-len(k), k)),
+            exact_table=_table(exact),
         )
+
+
+def _table(rows: dict[str, tuple[str | None, bool, list[str] | None, int]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [(pattern, *row) for pattern, row in sorted(rows.items())],
+        schema={
+            "pattern": pl.String,
+            "skill": pl.String,
+            "stop": pl.Boolean,
+            "exact": pl.List(pl.String),
+            "core": pl.Int64,
+        },
+        orient="row",
+    )
 
 
 def extract_skills(

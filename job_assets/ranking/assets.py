@@ -12,7 +12,7 @@ from job_assets.ranking.campaigns import active_campaigns, load_campaigns
 from job_assets.ranking.scoring import load_ranking_config, score_jobs
 from job_assets.ranking.store import active_jobs_for_day, replace_rankings
 from job_assets.settings import get_paths
-from job_assets.warehouse.lock import WAREHOUSE_POOL, warehouse_write_lock
+from job_assets.warehouse.lock import warehouse_write_lock
 
 
 @dg.asset(
@@ -21,7 +21,6 @@ from job_assets.warehouse.lock import WAREHOUSE_POOL, warehouse_write_lock
     deps=[dg.AssetKey("fact_jobs"), dg.AssetKey("dim_companies")],
     partitions_def=daily_partitions,
     backfill_policy=SINGLE_RUN,
-    pool=WAREHOUSE_POOL,
     kinds={"duckdb", "python"},
 )
 def job_rankings(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
@@ -32,7 +31,10 @@ def job_rankings(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     active = active_campaigns(campaigns)
     rows = excluded = 0
     per_day: dict[str, int] = {}
-    with warehouse_write_lock(paths), duckdb.connect(str(paths.warehouse_path)) as con:
+    with (
+        warehouse_write_lock(paths, on_wait=context.log.info),
+        duckdb.connect(str(paths.warehouse_path)) as con,
+    ):
         for day in partition_dates(context):
             jobs = active_jobs_for_day(con, paths, day)
             as_of = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)

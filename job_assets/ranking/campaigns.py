@@ -17,6 +17,7 @@ import polars as pl
 import yaml
 
 from job_assets.settings import get_paths
+from job_assets.taxonomy import load_yaml
 
 REMOTE_TYPES: tuple[str, ...] = ("onsite", "hybrid", "remote", "unknown")
 SENIORITY_LEVELS: tuple[str, ...] = (
@@ -201,7 +202,23 @@ class CampaignsConfig:
 
 
 def default_campaigns_path() -> Path:
-    return get_paths().taxonomy_dir / "campaigns.yml"
+    """The campaigns in force: the user's copy (written by ``jobs campaign ...``) when it
+    exists, else the shipped default in taxonomy_config/campaigns.yml."""
+    paths = get_paths()
+    if paths.user_campaigns_path.exists():
+        return paths.user_campaigns_path
+    return paths.taxonomy_dir / "campaigns.yml"
+
+
+def taxonomy_skill_names(taxonomy_dir: Path | None = None) -> set[str] | None:
+    """Canonical skill names from ``skills.yml`` (``skills[*].name``), or None if absent."""
+    path = (taxonomy_dir or get_paths().taxonomy_dir) / "skills.yml"
+    if not path.exists():
+        return None
+    data = load_yaml("skills.yml", path.parent) or {}
+    return {
+        str(s["name"]) for s in data.get("skills", []) if isinstance(s, Mapping) and s.get("name")
+    }
 
 
 def load_campaigns(
@@ -211,11 +228,14 @@ def load_campaigns(
 ) -> CampaignsConfig:
     """Read and validate ``campaigns.yml``; raise ``CampaignError`` listing every problem.
 
-    ``skill_names`` (canonical taxonomy names) enables the unknown-skill check; skills are matched
-    case-insensitively and rewritten to the canonical spelling. ``known_currencies`` defaults to
-    ``DEFAULT_CURRENCIES``.
+    ``skill_names`` (canonical taxonomy names) drives the unknown-skill check; skills are matched
+    case-insensitively and rewritten to the canonical spelling. ``None`` reads the names from the
+    taxonomy folder's ``skills.yml`` when it exists; pass an empty set to skip the check.
+    ``known_currencies`` defaults to ``DEFAULT_CURRENCIES``.
     """
     p = Path(path) if path is not None else default_campaigns_path()
+    if skill_names is None:
+        skill_names = taxonomy_skill_names()
     if not p.exists():
         raise CampaignError([f"file not found: {p}"], source=p.name)
     try:
@@ -334,7 +354,7 @@ def _parse_campaign(
         if not _SIZE_RE.match(s):
             problems.append(
                 f"unknown company_sizes value '{s}' in campaign {cid} (expected e.g. '51-200', "
-                "'10001+', 'unknown')"
+                "'10000+', 'unknown')"
             )
     min_score = item.get("min_score", 0)
     if not isinstance(min_score, (int, float)) or isinstance(min_score, bool):
@@ -400,7 +420,9 @@ def _parse_skills(
                 problems.append(f"must_have of skill '{name}' must be true/false in campaign {cid}")
                 must = False
         else:
-            problems.append(f"skill entry {entry!r} is not a name or {{name: ...}} in campaign {cid}")
+            problems.append(
+                f"skill entry {entry!r} is not a name or {{name: ...}} in campaign {cid}"
+            )
             continue
         if not name:
             continue
@@ -428,8 +450,9 @@ def _parse_locations(value: Any, cid: str, problems: list[str]) -> tuple[Locatio
     out: list[LocationPref] = []
     for entry in value:
         if not isinstance(entry, Mapping):
-            problems.append(f"location {entry!r} must be a mapping {{city, region, country}}"
-                            f" in campaign {cid}")
+            problems.append(
+                f"location {entry!r} must be a mapping {{city, region, country}} in campaign {cid}"
+            )
             continue
         extra = set(entry) - {"city", "region", "country"}
         for key in sorted(extra):
@@ -572,8 +595,7 @@ def campaigns_frame(
                 "titles": list(c.titles),
                 "title_families": list(c.title_families),
                 "skills": [
-                    {"name": s.name, "weight": s.weight, "must_have": s.must_have}
-                    for s in c.skills
+                    {"name": s.name, "weight": s.weight, "must_have": s.must_have} for s in c.skills
                 ],
                 "exclude_keywords": list(c.exclude_keywords),
                 "exclude_companies": list(c.exclude_companies),

@@ -7,8 +7,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 import polars as pl
+
+from job_assets.ranking.campaigns import CampaignsConfig, load_campaigns
 
 RELEVANT_GRADE = 2  # grade >= 2 counts as relevant for precision
 
@@ -91,3 +96,40 @@ def evaluate(rankings: pl.DataFrame, labels: pl.DataFrame, k: int = 10) -> pl.Da
         "ndcg_at_k": pl.Float64,
     }
     return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+
+
+@dataclass(frozen=True)
+class LabeledSet:
+    """A hand-labeled evaluation set: campaigns, postings, graded labels and its "now"."""
+
+    campaigns: CampaignsConfig
+    jobs: pl.DataFrame
+    labels: pl.DataFrame
+    as_of: datetime
+
+
+def load_postings(path: Path) -> pl.DataFrame:
+    """Postings from Parquet or JSON lines, cast to the ``fact_jobs`` column types."""
+    if path.suffix == ".parquet":
+        return pl.read_parquet(path)
+    df = pl.read_ndjson(path, infer_schema_length=None)
+    return df.with_columns(
+        pl.col("posted_at").str.to_datetime(time_zone="UTC"),
+        pl.col("salary_min_norm", "salary_max_norm").cast(pl.Int64),
+        pl.col("company_rating").cast(pl.Float64),
+        pl.col("skills").cast(pl.List(pl.String)),
+        pl.col("city", "region", "country").cast(pl.String),
+    )
+
+
+def load_labeled_set(directory: Path) -> LabeledSet:
+    """Read ``campaigns.yml``, ``postings.parquet``/``postings.jsonl``, ``labels.csv``
+    (campaign_id, job_id, grade 0-3) and ``as_of.txt`` (ISO timestamp) from ``directory``."""
+    parquet = directory / "postings.parquet"
+    jobs = load_postings(parquet if parquet.exists() else directory / "postings.jsonl")
+    labels = pl.read_csv(
+        directory / "labels.csv",
+        schema={"campaign_id": pl.String, "job_id": pl.String, "grade": pl.Int64},
+    )
+    as_of = datetime.fromisoformat((directory / "as_of.txt").read_text().strip())
+    return LabeledSet(load_campaigns(directory / "campaigns.yml"), jobs, labels, as_of)

@@ -285,8 +285,17 @@ def _campaign_tables(
 ) -> dict[str, pl.DataFrame]:
     """Small per-campaign tables (a handful of rows each) registered into DuckDB."""
     rows: dict[str, list[dict[str, Any]]] = {
-        name: [] for name in ("camp", "camp_skills", "camp_titles", "camp_locs", "camp_kw",
-                              "camp_co", "camp_sen", "camp_emp")
+        name: []
+        for name in (
+            "camp",
+            "camp_skills",
+            "camp_titles",
+            "camp_locs",
+            "camp_kw",
+            "camp_co",
+            "camp_sen",
+            "camp_emp",
+        )
     }
     for c in campaigns:
         if len(c.skills) > 62:
@@ -383,10 +392,18 @@ def _campaign_tables(
         "camp_locs": {"campaign_id": s, "city_lc": s, "region": s, "country": s, "label": s},
         "camp_kw": {"campaign_id": s, "kw": s, "kw_orig": s, "kw_re": s},
         "camp_co": {"campaign_id": s, "company": s},
-        "camp_sen": {"campaign_id": s, "seniority": s, "sh_seniority": pl.Float64,
-                     "r_seniority": s},
-        "camp_emp": {"campaign_id": s, "employment_type": s, "sh_employment_type": pl.Float64,
-                     "r_employment_type": s},
+        "camp_sen": {
+            "campaign_id": s,
+            "seniority": s,
+            "sh_seniority": pl.Float64,
+            "r_seniority": s,
+        },
+        "camp_emp": {
+            "campaign_id": s,
+            "employment_type": s,
+            "sh_employment_type": pl.Float64,
+            "r_employment_type": s,
+        },
     }
     return {
         name: pl.DataFrame(rows[name], schema=schema, orient="row")
@@ -407,7 +424,9 @@ def _prepare_jobs(jobs: Any) -> pl.DataFrame:
     assert isinstance(jobs, pl.DataFrame)
     if "job_id" not in jobs.columns:
         raise ValueError("jobs frame has no 'job_id' column")
-    fills = [pl.lit(None, dtype=t).alias(c) for c, t in _JOB_COLUMNS.items() if c not in jobs.columns]
+    fills = [
+        pl.lit(None, dtype=t).alias(c) for c, t in _JOB_COLUMNS.items() if c not in jobs.columns
+    ]
     if fills:
         jobs = jobs.with_columns(fills)
     return jobs.select(
@@ -763,7 +782,8 @@ FROM camp c CROSS JOIN (SELECT DISTINCT size_bin FROM jb) b
     return [*skills.split(";"), titles, sizes]
 
 
-def _score_sql(cfg: RankingConfig, currency: str) -> str:
+def _score_sql(cfg: RankingConfig, currency: str, explain_max_rank: int | None = None) -> str:
+    explain_cond = "TRUE" if explain_max_rank is None else f"rank <= {int(explain_max_rank)}"
     w = {f: _num(cfg.weights[f]) for f in FACTORS}
     s = {k: _num(cfg.s(k)) for k in _SHARE_SETTINGS}
     penalty_all = cfg.s("must_have_penalty_mode") == "all"
@@ -781,7 +801,7 @@ def _score_sql(cfg: RankingConfig, currency: str) -> str:
     partial = s["salary_partial_min_share"]
     cur = currency.replace("'", "")
     return f"""
-CREATE TEMP TABLE scored AS
+CREATE TEMP TABLE base AS
 WITH pairs AS (
     SELECT
         c.campaign_id, j.job_id, j.posted_at, c.min_score,
@@ -838,14 +858,20 @@ reasoned AS (
         round({score_sum}, 2) AS score
     FROM pointed
 )
+SELECT * FROM reasoned;
+CREATE TEMP TABLE scored AS
+WITH ranks AS (
+    SELECT campaign_id, job_id,
+        row_number() OVER (PARTITION BY campaign_id
+                           ORDER BY score DESC, posted_at DESC NULLS LAST, job_id) AS rank
+    FROM base
+)
 SELECT
-    campaign_id, job_id, score,
-    row_number() OVER (PARTITION BY campaign_id
-                       ORDER BY score DESC, posted_at DESC NULLS LAST, job_id) AS rank,
+    campaign_id, job_id, score, rank,
     {", ".join(f"pts_{f}" for f in FACTORS)},
     matched_skills, missing_skills, missing_must AS missing_must_have,
     score >= min_score AS meets_min_score,
-    json_object(
+    CASE WHEN {explain_cond} THEN json_object(
         'factors', json_array(
             {explain_items}
         ),
@@ -853,8 +879,8 @@ SELECT
         'penalty', CASE WHEN len(missing_must) > 0 THEN
             'missing must-have ' || array_to_string(missing_must, ', ')
             || ': {penalty_scope} x' || pts({s["must_have_penalty_multiplier"]}) END
-    )::VARCHAR AS rank_explain
-FROM reasoned
+    )::VARCHAR END AS rank_explain
+FROM base JOIN ranks USING (campaign_id, job_id)
 """
 
 
@@ -868,12 +894,15 @@ def score_jobs(
     config: RankingConfig,
     now: datetime,
     fx_rates: Mapping[str, float] | None = None,
+    explain_max_rank: int | None = None,
 ) -> RankingResult:
     """Score every active campaign against every job (see module doc).
 
     ``now`` drives recency and becomes ``ranked_at`` (naive datetimes are taken as UTC).
     ``fx_rates`` (units of reporting currency per unit) converts campaign salaries stated in
     another currency; defaults to ``config.fx_rates`` when its base is the reporting currency.
+    ``explain_max_rank`` builds ``rank_explain`` only for rows ranked at or above it (others
+    null): the JSON is most of the output's size and time on large runs. Default: every row.
     Returns ``RankingResult(rankings, exclusions)`` sorted by campaign_id, rank / job_id.
     """
     if now.tzinfo is None:
@@ -905,7 +934,7 @@ def score_jobs(
             _location_sql(config),
             _EXCLUSIONS_SQL,
             *_fit_tables_sql(config),
-            _score_sql(config, campaigns.reporting_currency),
+            *_score_sql(config, campaigns.reporting_currency, explain_max_rank).split(";\n"),
         ]
         for stmt in statements:
             if stmt.strip():

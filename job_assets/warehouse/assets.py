@@ -15,7 +15,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from job_assets.ingest.assets import SINGLE_RUN
 from job_assets.partitions import daily_partitions
 from job_assets.settings import REPO_ROOT, get_paths
-from job_assets.warehouse.lock import WAREHOUSE_POOL, warehouse_write_lock
+from job_assets.warehouse.lock import warehouse_write_lock
 from job_assets.warehouse.window import dbt_build_args
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -62,7 +62,7 @@ def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     )
     buffered: list = []
     failure: Exception | None = None
-    with warehouse_write_lock(paths):
+    with warehouse_write_lock(paths, on_wait=context.log.info):
         try:
             for event in dbt.cli(args, context=context).stream():
                 buffered.append(event)
@@ -110,7 +110,6 @@ def _row_counts(warehouse: Path, tables: list[str | None]) -> dict[str, int]:
     partitions_def=daily_partitions,
     backfill_policy=SINGLE_RUN,
     dagster_dbt_translator=FolderGroupTranslator(),
-    pool=WAREHOUSE_POOL,
     name="warehouse_models",
 )
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
@@ -124,7 +123,6 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     partitions_def=daily_partitions,
     backfill_policy=SINGLE_RUN,
     dagster_dbt_translator=FolderGroupTranslator(),
-    pool=WAREHOUSE_POOL,
     name="ranking_models",
 )
 def ranking_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
