@@ -2,6 +2,7 @@
 
 
 import datetime as dt
+from collections.abc import Iterator
 
 import dagster as dg
 
@@ -27,14 +28,32 @@ def raw_asset_key(source: str) -> dg.AssetKey:
     return dg.AssetKey(f"raw_{source}_payloads")
 
 
+def guarded(records: Iterator, stats: FetchStats, source: str) -> Iterator:
+    """A source that fails as a whole (missing key, exhausted retries, a bug in one client) is
+    recorded as a failed target; the run and the other sources go on. Client error messages are
+    already redacted of secrets."""
+    try:
+        yield from records
+    except Exception as exc:  # noqa: BLE001 - reported as a failed target and a failed check
+        stats.errors += 1
+        stats.failed_targets.append(f"{source}: {type(exc).__name__}: {exc}"[:500])
+
+
 def _build_raw_asset(source: str) -> dg.AssetsDefinition:
+    key = raw_asset_key(source)
+
     @dg.asset(
-        name=f"raw_{source}_payloads",
+        name=key.path[-1],
         group_name="ingest",
         partitions_def=daily_partitions,
         backfill_policy=SINGLE_RUN,
         kinds={"python", "json"},
         description=f"Verbatim {source} API responses for the day, as gzip JSON lines.",
+        check_specs=[dg.AssetCheckSpec(
+            "fetch_succeeded", asset=key,
+            description="Every configured target (query or board) was fetched; failures keep "
+            "the previously stored responses of that target.",
+        )],
     )
     def _raw_payloads(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         config = load_sources_config()
@@ -44,7 +63,8 @@ def _build_raw_asset(source: str) -> dg.AssetsDefinition:
         enabled = config.sources[source].enabled
         for day in partition_dates(context):
             stats = FetchStats()
-            records = job_source_records(source, day, config, stats) if enabled else iter(())
+            records = (guarded(job_source_records(source, day, config, stats), stats, source)
+                       if enabled else iter(()))
             result = land_records(paths.raw_file(source, day.isoformat()), records, stats)
             files.append(str(result.raw_file))
             for name in ("requests", "pages", "postings", "retries", "errors", "bytes"):
@@ -59,7 +79,13 @@ def _build_raw_asset(source: str) -> dg.AssetsDefinition:
                 "mode": config.mode if enabled else "disabled",
                 **totals.as_metadata(),
                 "files": files,
-            }
+            },
+            check_results=[dg.AssetCheckResult(
+                check_name="fetch_succeeded", passed=not totals.failed_targets,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={"failed_targets": totals.failed_targets,
+                          "budget_exhausted": totals.budget_exhausted},
+            )],
         )
 
     return _raw_payloads
