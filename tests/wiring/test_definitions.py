@@ -86,7 +86,7 @@ def test_dbt_window_is_half_open_iso_dates(start, end, expected):
     assert dbt_vars_for_window(start, end) == {"min_date": expected[0], "max_date": expected[1]}
     args = dbt_build_args(start, end, {"reporting_currency": "CAD"})
     assert args[:2] == ["build", "--vars"]
-    assert '"min_date": "%s"' % expected[0] in args[2]
+    assert f'"min_date": "{expected[0]}"' in args[2]
 
 
 def test_dbt_window_rejects_an_empty_window():
