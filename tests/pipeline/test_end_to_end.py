@@ -10,30 +10,22 @@ import pytest
 
 from job_assets.ingest.envelope import JOB_SOURCES
 from job_assets.runner import run_partitions
-from job_assets.settings import get_paths
-from tests.conftest import lakehouse_env
+from tests.pipeline.conftest import DAY
 from tests.pipeline.layers import lake, raw_postings, snapshot, twbx_members, warehouse
 
-DAY = "2026-11-10"
 BACKFILL = ("2026-11-11", "2026-11-13")
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def paths(tmp_path_factory):
-    root = tmp_path_factory.mktemp("lakehouse")
-    with pytest.MonkeyPatch.context() as mp:
-        for key, value in lakehouse_env(root).items():
-            mp.setenv(key, value)
-        yield get_paths()
+def paths(pipeline):
+    return pipeline.paths
 
 
 @pytest.fixture(scope="module")
-def first_run(paths):
-    result = run_partitions(DAY, instance=dg.DagsterInstance.ephemeral())
-    assert result.success, [e.message for e in result.all_events if e.is_failure]
-    return result, snapshot(paths)
+def first_run(pipeline):
+    return pipeline.result, pipeline.snapshot
 
 
 def test_every_layer_has_rows_and_counts_reconcile(paths, first_run):
