@@ -8,33 +8,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
-from job_assets.ranking.campaigns import load_campaigns
-from job_assets.ranking.evaluation import evaluate
+from job_assets.ranking.evaluation import evaluate, load_labeled_set
 from job_assets.ranking.scoring import load_ranking_config, score_jobs
 from job_assets.settings import REPO_ROOT
 
 DEV_SET = REPO_ROOT / "tests" / "ranking" / "dev_set"
-DEV_NOW = datetime(2024, 6, 1, 12, tzinfo=UTC)  # the dev set's postings are dated relative to this
-
-
-def load_dev_postings(dev_dir: Path = DEV_SET) -> pl.DataFrame:
-    """The dev-set postings with the ``fact_jobs`` column types."""
-    parquet = dev_dir / "postings.parquet"
-    if parquet.exists():
-        return pl.read_parquet(parquet)
-    df = pl.read_ndjson(dev_dir / "postings.jsonl", infer_schema_length=None)
-    return df.with_columns(
-        pl.col("posted_at").str.to_datetime(time_zone="UTC"),
-        pl.col("salary_min_norm", "salary_max_norm").cast(pl.Int64),
-        pl.col("company_rating").cast(pl.Float64),
-        pl.col("skills").cast(pl.List(pl.String)),
-        pl.col("country", "region", "city").cast(pl.String),
-    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,11 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show-top", type=int, default=0, help="print each campaign's top N")
     args = parser.parse_args(argv)
 
-    campaigns = load_campaigns(args.dev_set / "campaigns.yml")
+    dev = load_labeled_set(args.dev_set)
+    campaigns, jobs, labels = dev.campaigns, dev.jobs, dev.labels
     config = load_ranking_config(args.ranking)
-    jobs = load_dev_postings(args.dev_set)
-    labels = pl.read_csv(args.dev_set / "labels.csv", schema_overrides={"job_id": pl.String})
-    result = score_jobs(jobs, campaigns, config, DEV_NOW)
+    result = score_jobs(jobs, campaigns, config, dev.as_of)
     metrics = evaluate(result.rankings, labels, k=args.k)
 
     print(f"ruleset {config.version}; {jobs.height} postings; {len(campaigns.campaigns)} campaigns")
