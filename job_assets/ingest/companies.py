@@ -88,17 +88,19 @@ class CompanyChoice:
 
 
 def choose_company(name: str, website: str | None, hits: list[dict[str, Any]]) -> CompanyChoice:
-    """Pick the search hit that is this employer, or none. Name similarity (token set ratio)
-    counts most; an equal website domain adds confidence and breaks ties."""
+    """Pick the search hit that is this employer, or none. Name similarity is the mean of the
+    token-set ratio (word order and extra words forgiven) and the plain ratio (extra words cost),
+    so "Stripe" prefers "Stripe" over "Stripe Group"; an equal website domain adds 15."""
     if not hits:
         return CompanyChoice(None, 0.0, "no search results")
     wanted_domain = _domain(website)
     best: tuple[float, dict[str, Any], str] | None = None
     for hit in hits:
-        name_score = fuzz.token_set_ratio(name.lower(), str(hit.get("name", "")).lower())
+        a, b = name.lower(), str(hit.get("name", "")).lower()
+        name_score = (fuzz.token_set_ratio(a, b) + fuzz.ratio(a, b)) / 2
         hit_domain = _domain(hit.get("website"))
         domain_match = bool(wanted_domain and hit_domain and wanted_domain == hit_domain)
-        score = min(100.0, name_score + (15.0 if domain_match else 0.0))
+        score = name_score + (15.0 if domain_match else 0.0)
         reason = f"name similarity {name_score:.0f}" + (", same website domain" if domain_match
                                                           else "")
         if best is None or score > best[0]:
