@@ -242,3 +242,22 @@ def test_throughput_smoke_20k_postings(taxonomy: SkillTaxonomy):
     flat = set(out.explode().drop_nulls().unique().to_list())
     assert {"Python", "Go", "R", "C++", "C#", ".NET", "PostgreSQL", "Kubernetes"} <= flat
     assert "C" not in flat and "JavaScript" not in flat
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a stop phrase covers only what lies inside it: a skill overlapping its tail survives
+        ("Series C++ teams", ["C++"]),
+        ("Plan Customer Success", ["Customer success"]),
+        # an underscore is a boundary, unlike regex \b
+        ("python_scripts and snake_case", ["Python"]),
+        # a stop phrase followed by more letters still covers the C inside it
+        ("C-levels", []),
+        # a one-letter exact alias needs one of the listed ASCII delimiters after it
+        ("C—Go", ["Go"]),
+    ],
+)
+def test_overlap_and_boundary_semantics(text: str, expected: list[str], taxonomy: SkillTaxonomy):
+    # pins the exact results a faster (e.g. non-overlapping regex) matcher would get wrong
+    assert _one(text, taxonomy) == expected
