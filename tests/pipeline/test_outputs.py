@@ -132,3 +132,19 @@ def test_a_failed_run_sends_a_failure_summary_naming_the_failed_step(
     assert payload["status"] == "FAILURE"
     assert any(step.startswith("normalized_job_postings") for step in payload["failed_steps"])
     assert "failed" in payload["text"]
+
+
+def test_the_packaged_workbook_validates_and_names_only_columns_in_its_hyper(pipeline, tmp_path):
+    import zipfile
+
+    from job_assets.exports.twb_validation import validate_twb
+    from job_assets.exports.workbook import hyper_table_columns, referenced_columns_from_twb
+
+    with zipfile.ZipFile(pipeline.paths.artifacts_dir / "job_lakehouse.twbx") as zf:
+        twb = zf.read("job_lakehouse.twb")
+        zf.extract("Data/Extracts/job_lakehouse.hyper", tmp_path)
+    assert validate_twb(twb) == []
+    packaged = hyper_table_columns(tmp_path / "Data" / "Extracts" / "job_lakehouse.hyper")
+    for table, columns in referenced_columns_from_twb(twb).items():
+        present = {name for name, _ in packaged[table]}
+        assert columns <= present, (table, columns - present)
