@@ -4,6 +4,7 @@
 import dagster as dg
 import duckdb
 
+from job_assets.applications.store import application_statuses
 from job_assets.exports.hyper import write_hyper
 from job_assets.exports.publish import PUBLISHED_TABLES, publish_tables
 from job_assets.exports.workbook import build_twbx
@@ -20,19 +21,22 @@ WORKBOOK_NAME = "job_lakehouse.twbx"
     group_name="exports",
     deps=[dg.AssetKey("mart_top_matches"), dg.AssetKey("mart_run_stats"),
           dg.AssetKey("mart_skill_demand"), dg.AssetKey("mart_salary_benchmarks"),
-          dg.AssetKey("bridge_job_skills"), dg.AssetKey("dim_companies")],
+          dg.AssetKey("bridge_job_skills"), dg.AssetKey("dim_companies"),
+          dg.AssetKey("mart_skill_gap"), dg.AssetKey("mart_dedup_report")],
     partitions_def=daily_partitions,
     backfill_policy=SINGLE_RUN,
     kinds={"duckdb", "parquet"},
 )
 def published_tables(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    """Flat Parquet snapshots of the marts and latest rankings: what the CLI and exports read."""
+    """Flat Parquet snapshots of the marts and latest rankings (with the user's application
+    status): what the CLI and the Hyper export read."""
     paths = get_paths()
     with (
         warehouse_write_lock(paths, on_wait=context.log.info),
         duckdb.connect(str(paths.warehouse_path)) as con,
     ):
-        counts = publish_tables(con, paths.published_dir)
+        counts = publish_tables(con, paths.published_dir,
+                                application_statuses(paths.user_store_path))
     return dg.MaterializeResult(metadata={
         "dagster/row_count": counts["ranked_jobs"],
         "row_counts": counts,

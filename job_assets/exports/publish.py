@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from job_assets.storage import atomic_path
 
@@ -59,13 +60,16 @@ PUBLISHED_TABLES: dict[str, str] = {
                 lambda f: f.reason
             ), '; ') as top_reasons,
             coalesce(m.is_new, true) as is_new,
-            r.ruleset_version
+            r.ruleset_version,
+            coalesce(a.application_status, 'new') as application_status,
+            timezone('UTC', a.applied_at) as applied_at
         from job_rankings as r
         inner join latest using (campaign_id, ranking_date)
         inner join fact_jobs as f on f.job_posting_key = r.job_posting_key
         left join mart_top_matches as m
             on m.campaign_id = r.campaign_id and m.ranking_date = r.ranking_date
             and m.job_posting_key = r.job_posting_key
+        left join application_statuses as a on a.job_id = f.job_id
     """,
     "fact_jobs": """
         select * exclude (skills, sources, source_job_ids, posted_at, first_seen_at,
@@ -87,11 +91,19 @@ PUBLISHED_TABLES: dict[str, str] = {
     "skill_demand": "select * from mart_skill_demand",
     "salary_benchmarks": "select * from mart_salary_benchmarks",
     "run_stats": "select * from mart_run_stats",
+    "skill_gap": "select * from mart_skill_gap",
+    "dedup_report": "select * from mart_dedup_report",
 }
 
 
-def publish_tables(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
-    """Write every published table; returns row counts. Each file is replaced atomically."""
+def publish_tables(
+    con: duckdb.DuckDBPyConnection, out_dir: Path, statuses: pl.DataFrame | None = None
+) -> dict[str, int]:
+    """Write every published table; returns row counts. Each file is replaced atomically.
+    ``statuses`` (job_id, application_status, applied_at) comes from the user's own store."""
+    con.register("application_statuses", statuses if statuses is not None else pl.DataFrame(
+        schema={"job_id": pl.String, "application_status": pl.String,
+                "applied_at": pl.Datetime("us", "UTC")}))
     counts: dict[str, int] = {}
     for name, query in PUBLISHED_TABLES.items():
         target = out_dir / f"{name}.parquet"

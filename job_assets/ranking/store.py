@@ -6,8 +6,9 @@ import datetime as dt
 
 import duckdb
 import polars as pl
+import yaml
 
-from job_assets.settings import LakehousePaths
+from job_assets.settings import REPO_ROOT, LakehousePaths
 
 # Jobs visible on a day: first seen on or before it and not closed by then. Descriptions stay in
 # the lake and are joined only here, for the excluded-keyword filter.
@@ -18,6 +19,7 @@ with jobs as (
     left join dim_companies as c using (company_key)
     where f.first_seen_date <= $day
       and f.last_seen_date >= $day - $close_after_days
+      and f.is_cluster_representative  -- one copy of each cross-source near-duplicate
 ),
 descriptions as (
     select job_id, partition_date, description_text
@@ -32,14 +34,21 @@ left join descriptions
 """
 
 
+def close_after_days() -> int:
+    """The closing rule, read from the dbt project so ranking and fact_jobs.is_active agree."""
+    project = yaml.safe_load((REPO_ROOT / "dbt_project" / "dbt_project.yml").read_text())
+    return int(project["vars"]["close_after_days"])
+
+
 def active_jobs_for_day(
     con: duckdb.DuckDBPyConnection, paths: LakehousePaths, day: dt.date,
-    close_after_days: int = 3,
+    close_after: int | None = None,
 ) -> pl.DataFrame:
     lake_glob = str(paths.lake_table_dir("job_postings") / "*" / "*.parquet")
     return con.sql(
         _ACTIVE_JOBS_SQL,
-        params={"day": day, "close_after_days": close_after_days, "lake_glob": lake_glob},
+        params={"day": day, "lake_glob": lake_glob,
+                "close_after_days": close_after if close_after is not None else close_after_days()},
     ).pl()
 
 

@@ -1,11 +1,12 @@
--- A posting not seen for close_after_days days (relative to the newest partition in the lake)
--- is closed; closed_at is the day after it was last seen.
+-- A posting not seen for more than close_after_days days before the newest partition in the
+-- warehouse is closed; closed_at is the day after it was last seen. Same rule as the ranking's
+-- active-jobs query (last_seen_date >= day - close_after_days), so both agree.
 with deduplicated as (
-    select * from {{ ref('int_job_postings_deduplicated') }}
+    select hash_key, last_seen_date from {{ ref('int_job_postings_deduplicated') }}
 ),
 
 as_of as (
-    select max(last_seen_date) as as_of_date from deduplicated
+    select max(partition_date) as as_of_date from {{ ref('int_job_sightings') }}
 ),
 
 flagged as (

@@ -1,5 +1,5 @@
 with postings as (
-    select * from {{ ref('stg_lake__job_postings') }}
+    select * from {{ ref('int_job_sightings') }}
 ),
 
 companies as (

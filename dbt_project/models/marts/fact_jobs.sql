@@ -1,9 +1,17 @@
+-- One row per unique posting (hash_key): exact duplicates across days and sources are merged.
+-- Near-duplicate clusters are exposed, not collapsed: job_posting_key stays the stable hash_key
+-- that rankings and the user's own store refer to, and a consumer that wants one row per real
+-- job filters is_cluster_representative.
 with deduplicated as (
     select * from {{ ref('int_job_postings_deduplicated') }}
 ),
 
 closed as (
     select * from {{ ref('int_job_postings_closed') }}
+),
+
+near_duplicates as (
+    select * from {{ ref('int_job_postings_near_duplicates') }}
 ),
 
 final as (
@@ -53,9 +61,13 @@ final as (
         deduplicated.is_direct,
         not closed.is_closed as is_active,
         closed.closed_at,
-        deduplicated.preferred_partition_date
+        deduplicated.preferred_partition_date,
+        near_duplicates.near_duplicate_cluster_key,
+        near_duplicates.near_duplicate_cluster_size,
+        near_duplicates.is_cluster_representative
     from deduplicated
     inner join closed using (hash_key)
+    inner join near_duplicates using (hash_key)
 )
 
 select * from final

@@ -3,5 +3,5 @@ select
     source,
     company_name_norm,
     count(distinct job_id) as postings
-from {{ ref('stg_lake__job_postings') }}
+from {{ ref('int_job_sightings') }}
 group by all

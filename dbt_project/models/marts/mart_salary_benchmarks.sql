@@ -1,5 +1,5 @@
 -- Yearly salary in the reporting currency (range midpoint) by title family x country x
--- seniority, over active and closed postings alike.
+-- seniority, over active and closed postings alike, one posting per near-duplicate cluster.
 with salaries as (
     select
         title_family,
@@ -8,7 +8,7 @@ with salaries as (
         (coalesce(salary_min_norm, salary_max_norm) + coalesce(salary_max_norm, salary_min_norm))
             / 2.0 as salary_mid
     from {{ ref('fact_jobs') }}
-    where has_salary
+    where has_salary and is_cluster_representative
 )
 
 select

@@ -2,7 +2,7 @@
 -- per day however many sources carried it).
 with postings as (
     select distinct partition_date, hash_key, country, title_family, seniority, skills
-    from {{ ref('stg_lake__job_postings') }}
+    from {{ ref('int_job_sightings') }}
 ),
 
 exploded as (

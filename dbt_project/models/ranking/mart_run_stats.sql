@@ -11,7 +11,7 @@ with ingest as (
 
 uniques as (
     select partition_date, count(distinct hash_key) as unique_postings
-    from {{ ref('stg_lake__job_postings') }}
+    from {{ ref('int_job_sightings') }}
     group by partition_date
 ),
 
