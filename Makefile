@@ -10,6 +10,8 @@ MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros -type f 2>/dev/null) dbt_project/dbt_project.yml
 
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
+# dbt and dagster from the project venv, also for processes Dagster spawns (code server, runs)
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export JOBS_DATA_DIR ?= $(CURDIR)/data
 export JOBS_ARTIFACTS_DIR ?= $(CURDIR)/artifacts
 

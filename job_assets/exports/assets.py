@@ -28,8 +28,7 @@ WORKBOOK_NAME = "job_lakehouse.twbx"
     kinds={"duckdb", "parquet"},
 )
 def published_tables(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    """Flat Parquet snapshots of the marts and latest rankings (with the user's application
-    status): what the CLI and the Hyper export read."""
+    """Flat Parquet snapshots of marts, rankings and application status, for CLI and exports."""
     paths = get_paths()
     with (
         warehouse_write_lock(paths, on_wait=context.log.info),

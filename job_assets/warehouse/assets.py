@@ -2,6 +2,7 @@
 
 
 import os
+import shutil
 import sys
 from collections.abc import Mapping
 from functools import cache
@@ -42,9 +43,13 @@ class FolderGroupTranslator(DagsterDbtTranslator):
 
 
 def dbt_executable() -> str:
-    """dbt from this interpreter's environment (the venv), whatever PATH says."""
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"
+    """dbt from this interpreter's environment (the venv), else from PATH. The Dagster code
+    server may run with a resolved interpreter path, so both the executable's folder and the
+    environment prefix are tried."""
+    for folder in (Path(sys.executable).parent, Path(sys.prefix) / "bin"):
+        if (folder / "dbt").exists():
+            return str(folder / "dbt")
+    return shutil.which("dbt") or "dbt"
 
 
 def dbt_resource() -> DbtCliResource:
