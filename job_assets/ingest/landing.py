@@ -6,7 +6,7 @@ Pure module. A failed fetch never destroys what an earlier run stored: the envel
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,15 +32,28 @@ def quarantine_file_for(raw_file: Path) -> Path:
 def land_records(
     raw_file: Path, records: Iterable[RawResponse | RawQuarantine], stats: FetchStats
 ) -> LandingResult:
-    responses: list[dict] = []
+    """Stream responses to the (temp) raw file as they arrive: memory stays flat however large
+    the day. Quarantined bodies (rare, capped at 64 KiB each) are collected and written after."""
     quarantined: list[dict] = []
-    for record in records:
-        (responses if isinstance(record, RawResponse) else quarantined).append(
-            record.to_envelope()
-        )
+    fetched_boards: set[str | None] = set()
+    counts = {"responses": 0, "carried": 0}
 
-    carried = _carry_over_failed_targets(raw_file, responses, stats) if stats.failed_targets else []
-    lines, size = write_jsonl_gz(raw_file, [*responses, *carried])
+    def lines() -> Iterator[dict]:
+        for record in records:
+            if isinstance(record, RawResponse):
+                fetched_boards.add(record.board)
+                counts["responses"] += 1
+                yield record.to_envelope()
+            else:
+                quarantined.append(record.to_envelope())
+        if stats.failed_targets:
+            for envelope in _carry_over_failed_targets(
+                raw_file, fetched_boards, counts["responses"] == 0, stats
+            ):
+                counts["carried"] += 1
+                yield envelope
+
+    _, size = write_jsonl_gz(raw_file, lines())
 
     q_file = quarantine_file_for(raw_file)
     if quarantined:
@@ -50,25 +63,22 @@ def land_records(
     return LandingResult(
         raw_file=raw_file,
         quarantine_file=q_file if quarantined else None,
-        responses=len(responses),
+        responses=counts["responses"],
         quarantined=len(quarantined),
-        carried_over=len(carried),
+        carried_over=counts["carried"],
         bytes_written=size,
     )
 
 
 def _carry_over_failed_targets(
-    raw_file: Path, fresh: list[dict], stats: FetchStats
-) -> list[dict]:
-    """Keep the previous envelopes of boards (or the whole source) that failed in this fetch."""
+    raw_file: Path, fetched_boards: set[str | None], nothing_fetched: bool, stats: FetchStats
+) -> Iterator[dict]:
+    """The previous envelopes of boards (or the whole source) that failed in this fetch. The
+    old file is still in place: the new one is a temp file until the rename."""
     if not raw_file.exists():
-        return []
+        return
     failed_boards = {t.split(":")[1].strip() for t in stats.failed_targets if t.count(":") >= 2}
-    fetched_boards = {e.get("board") for e in fresh}
-    whole_source_failed = not fresh
-    kept = []
     for envelope in read_jsonl_gz(raw_file):
         board = envelope.get("board")
-        if whole_source_failed or (board in failed_boards and board not in fetched_boards):
-            kept.append(envelope)
-    return kept
+        if nothing_fetched or (board in failed_boards and board not in fetched_boards):
+            yield envelope

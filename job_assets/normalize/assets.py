@@ -4,15 +4,12 @@
 import os
 
 import dagster as dg
-import pandera.errors
-import polars as pl
 
 from job_assets.ingest.assets import SINGLE_RUN, partition_dates, raw_asset_key
 from job_assets.ingest.envelope import JOB_SOURCES
-from job_assets.normalize.enrich import load_taxonomies, normalize_postings
-from job_assets.normalize.lake import read_company_sizes, write_partition
-from job_assets.normalize.mappers import map_raw_file
-from job_assets.normalize.schema import CanonicalPosting
+from job_assets.normalize.day import normalize_day
+from job_assets.normalize.enrich import load_taxonomies
+from job_assets.normalize.lake import read_company_sizes
 from job_assets.normalize.skills import skill_categories
 from job_assets.partitions import daily_partitions
 from job_assets.settings import get_paths
@@ -75,43 +72,17 @@ def normalized_job_postings(context: dg.AssetExecutionContext):
     schema_problems: list[dict] = []
     files = []
     for day in partition_dates(context):
-        results = []
-        for source in JOB_SOURCES:
-            raw_file = paths.raw_file(source, day.isoformat())
-            mapped = map_raw_file(source, raw_file)
-            result = normalize_postings(mapped, day, str(raw_file), taxonomies, company_sizes)
-            results.append((source, mapped.height, result))
-        postings = pl.concat([r.postings for _, _, r in results], how="vertical")
-        quarantine = pl.concat([r.quarantine for _, _, r in results], how="vertical")
-        stats = pl.DataFrame(
-            {
-                "source": [s for s, _, _ in results],
-                "fetched": [n for _, n, _ in results],
-                "normalized": [r.postings.height for _, _, r in results],
-                "quarantined": [r.quarantine.height for _, _, r in results],
-            },
-            schema={"source": pl.String, "fetched": pl.Int64, "normalized": pl.Int64,
-                    "quarantined": pl.Int64},
-        ).with_columns(pl.lit(day).alias("partition_date"))
-        try:
-            CanonicalPosting.validate(postings, lazy=True)
-        except pandera.errors.SchemaErrors as exc:
-            cases = exc.failure_cases.head(50)
-            schema_problems.extend(cases.with_columns(pl.all().cast(pl.String)).to_dicts())
-        files.append(str(write_partition(paths, "job_postings", day, postings)))
-        write_partition(paths, "job_posting_quarantine", day, quarantine)
-        write_partition(paths, "ingest_stats", day, stats)
-        for source, raw_n, result in results:
+        day_result = normalize_day(paths, day, taxonomies, company_sizes)
+        files.append(day_result.postings_file)
+        schema_problems.extend(day_result.schema_problems)
+        for source, c in day_result.counts.items():
             counts = per_source[source]
-            counts["raw"] += raw_n
-            counts["normalized"] += result.postings.height
-            counts["quarantined"] += result.quarantine.height
-            if raw_n != result.postings.height + result.quarantine.height:
-                failures.append(f"{day} {source}: raw {raw_n} != "
-                                f"{result.postings.height} + {result.quarantine.height}")
-        totals["raw"] += sum(n for _, n, _ in results)
-        totals["normalized"] += postings.height
-        totals["quarantined"] += quarantine.height
+            for key in ("raw", "normalized", "quarantined"):
+                counts[key] += c[key]
+                totals[key] += c[key]
+            if c["raw"] != c["normalized"] + c["quarantined"]:
+                failures.append(f"{day} {source}: raw {c['raw']} != "
+                                f"{c['normalized']} + {c['quarantined']}")
 
     # The taxonomy in force, for dim_skills (replaced whole: it is configuration, not history).
     skills_frame = skill_categories(taxonomies.skills)

@@ -150,8 +150,18 @@ def _with_company_size(df: pl.DataFrame, company_sizes: pl.DataFrame | None) -> 
     ).with_columns(pl.col("company_size_bin").fill_null("unknown"))
 
 
+def mark_repeated_ids(mapped: pl.DataFrame) -> pl.DataFrame:
+    """Flag every occurrence of a source id after its first in the partition. Computed over the
+    whole partition before it is cut into batches, so batching cannot hide a duplicate."""
+    return mapped.with_columns(
+        (pl.col("source_job_id").is_not_null()
+         & (pl.int_range(pl.len()).over("source", "source_job_id") > 0)).alias("is_repeated_id")
+    )
+
+
 def _split_quarantine(df: pl.DataFrame) -> NormalizeResult:
-    first_in_partition = pl.int_range(pl.len()).over("job_id") == 0
+    if "is_repeated_id" not in df.columns:
+        df = mark_repeated_ids(df)
     rules = {
         "missing_title": pl.col("title").is_null() | (pl.col("title") == ""),
         "missing_company": pl.col("company_name").is_null() | (pl.col("company_name") == ""),
@@ -163,7 +173,7 @@ def _split_quarantine(df: pl.DataFrame) -> NormalizeResult:
         # normalized salary empty (the posting itself is fine)
         "invalid_salary": pl.col("salary_flag").is_in(IMPOSSIBLE_SALARY_FLAGS),
         "unlisted": ~pl.col("is_listed").fill_null(True),
-        "duplicate_id": pl.col("source_job_id").is_not_null() & ~first_in_partition,
+        "duplicate_id": pl.col("is_repeated_id"),
     }
     df = df.with_columns(
         pl.concat_str(

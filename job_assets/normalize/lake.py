@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from job_assets.settings import LakehousePaths
 from job_assets.storage import atomic_path
@@ -22,6 +23,41 @@ def write_partition(
     with atomic_path(target) as tmp:
         frame.write_parquet(tmp, compression="zstd", statistics=True)
     return target
+
+
+class PartitionWriter:
+    """Write one day of a lake table batch by batch (bounded memory), renamed into place only
+    when closed without error: readers see the old partition or the complete new one."""
+
+    def __init__(self, paths: LakehousePaths, table: str, day: dt.date,
+                 schema: dict[str, pl.DataType]) -> None:
+        self._target = paths.lake_partition_file(table, day.isoformat())
+        self._schema = {c: t for c, t in schema.items() if c != "partition_date"}
+        self._writer: pq.ParquetWriter | None = None
+        self._context = atomic_path(self._target)
+        self.rows = 0
+
+    def __enter__(self) -> PartitionWriter:
+        self._tmp = self._context.__enter__()
+        return self
+
+    def write(self, frame: pl.DataFrame) -> None:
+        table = frame.select(list(self._schema)).to_arrow()
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self._tmp, table.schema, compression="zstd")
+        self._writer.write_table(table)
+        self.rows += frame.height
+
+    def __exit__(self, *exc) -> None:
+        if self._writer is None:  # no batch at all: still a file with the schema
+            pl.DataFrame(schema=self._schema).write_parquet(self._tmp, compression="zstd")
+        else:
+            self._writer.close()
+        self._context.__exit__(*exc)
+
+    @property
+    def path(self) -> Path:
+        return self._target
 
 
 def read_company_sizes(paths: LakehousePaths) -> pl.DataFrame | None:

@@ -50,7 +50,8 @@ MAPPED_SCHEMA: dict[str, pl.DataType] = {
 _ITEMS = """
 with env as (
     select row_number() over () as raw_line, *
-    from read_json($raw_file, format = 'newline_delimited', columns = {envelope})
+    from read_json($raw_file, format = 'newline_delimited', columns = {envelope},
+                   maximum_object_size = 1073741824)  -- whole ATS boards come in one body
 ),
 responses as (
     select raw_line, board, company_name as board_company, fetched_at,

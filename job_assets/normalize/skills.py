@@ -1,14 +1,26 @@
 """Skills taxonomy loading and vectorized skill extraction from posting text.
 
-Matching runs one Aho-Corasick pass (polars ``str.find_many`` / ``str.extract_many``, ASCII
-case-insensitive, overlapping) over the original text for every alias and stop phrase at once.
-The explode of the matches is then filtered with polars expressions only:
+Matching works on tokens. Each text is boundary-normalized with a few polars string passes:
+every character that is not an ASCII letter or digit, a letter-range character (U+00C0..U+07FF:
+Latin-1 letters, Latin Extended, Greek, Cyrillic, Hebrew, Arabic), ``+``, ``#``, ``.`` or ``°``
+becomes a separator, as does a run of dots before a separator or the end of the text (a sentence
+end), so ``Node.js``, ``.NET``, ``ASP.NET`` and ``example.net`` stay single tokens. Separators are
+written as exactly two spaces and the text is padded with one space on each side. Every alias and
+stop phrase goes through the same normalization, so ``CI/CD`` and ``ci cd`` or ``scikit-learn``
+and ``scikit learn`` are the same pattern.
 
-* exact-case aliases (``Go``, ``R``, ``Spark``) must match the text byte for byte;
-* token boundaries: the character before and after a match must not be a letter or a digit
-  (non-ASCII letters such as ``é`` count as letters, punctuation such as ``•`` does not);
-* containment: a match lying inside a longer accepted match or inside a stop-phrase occurrence
-  is dropped, so ``Node.js`` does not also yield JavaScript and ``Series C`` yields no C.
+One Aho-Corasick pass (``str.extract_many``, ASCII case-insensitive, leftmost-first with the
+longest patterns listed first, non-overlapping) then finds ``" alias "`` patterns: the spaces are
+the token boundaries, and the doubled separator lets adjacent tokens both match. Leftmost-longest
+non-overlapping matching gives containment for free: ``React Native`` hides ``React``,
+``PL/SQL`` hides ``SQL``, ``Series C`` (a stop phrase, mapped to no skill) hides ``C``. The
+matched text keeps its original case, so exact-case aliases (``Go``, ``R``, ``Spark``) are
+checked against it afterwards.
+
+Stop phrases must start on a token boundary; a stop phrase whose last token has three or more
+characters or is all digits covers longer words starting with it (``C-level`` covers
+``C-levels``, ``Spring 20`` covers ``Spring 2024``), a shorter last token must be a whole token
+(``Series C`` does not cover the ``C`` of ``Series C++``, ``go-to`` does not cover ``Go tools``).
 
 Pure module: no Dagster import.
 """
@@ -44,7 +56,6 @@ SKILL_CATEGORIES: tuple[str, ...] = (
 )
 
 _SKILLS_FILE = "skills.yml"
-_SHORT_EXACT = 3  # exact-case aliases this short get a case-sensitive pass of their own
 
 
 @dataclass(frozen=True)
@@ -159,175 +170,93 @@ def skill_categories(taxonomy: SkillTaxonomy) -> pl.DataFrame:
     )
 
 
-def _is_ascii_word(byte: pl.Expr) -> pl.Expr:
-    return (byte.is_between(48, 57) | byte.is_between(65, 90) | byte.is_between(97, 122)).fill_null(
-        False
+# Token characters: ASCII letters and digits, U+00C0..U+07FF, "+", "#", "." and "°" (so "25°C" is
+# one token). A run of dots followed by a separator or the end of the text is a sentence end.
+_TOKEN = r"0-9A-Za-z+#.°\x{C0}-\x{7FF}"
+_SEPARATOR = rf"[^{_TOKEN} ]|\.+(?:[^{_TOKEN}]|$)"
+_PREFIX_TAIL = 3  # a stop phrase whose last token is at least this long also covers longer words
+
+
+def _normalize(text: pl.Expr) -> pl.Expr:
+    """Boundary-normalized text: tokens separated by exactly two spaces, one space of padding."""
+    spaced = (
+        text.str.replace_all(_SEPARATOR, " ")
+        .str.replace_all("  +", " ")
+        .str.replace_all(" ", "  ", literal=True)
     )
+    return pl.concat_str([pl.lit(" "), spaced, pl.lit(" ")])
 
 
-def _is_lead_of_letter(byte: pl.Expr) -> pl.Expr:
-    # Lead bytes 0xC3..0xDF start two-byte characters U+00C0..U+07FF: Latin-1 letters,
-    # Latin Extended, Greek, Cyrillic, Hebrew, Arabic. 0xC2 (nbsp, ©, ®, °) is punctuation;
-    # three- and four-byte characters (dashes, bullets, quotes, CJK) count as boundaries.
-    return byte.is_between(0xC3, 0xDF).fill_null(False)
-
-
-def _hits(
-    found: pl.DataFrame, start_col: str, hit_col: str, table: pl.DataFrame, *, folded: bool
-) -> pl.LazyFrame:
-    """Explode one pass's matches to (rid, s, e, stop, skill, bounded) rows.
-
-    ``table`` has one row per pattern (``pattern``, ``skill``, ``stop``, ``exact``, ``core``):
-    the folded pass looks hits up lower-cased and requires the hit to be one of ``exact``
-    where that is set; the exact pass looks hits up verbatim. ``core`` is the alias length
-    (exact-pass patterns may carry one trailing delimiter byte).
-    """
-    hits = (
-        found.lazy()
-        .select("rid", "text", pl.col(start_col).alias("s"), pl.col(hit_col).alias("hit"))
-        .filter(pl.col("s").list.len() > 0)
-        .explode(["s", "hit"])
-    )
-    ids = dict(zip(table["pattern"], range(table.height), strict=True))
-    hit = pl.col("hit")
-    key = hit.str.to_lowercase() if folded else hit
-    hits = hits.with_columns(pid=key.replace_strict(ids, default=None, return_dtype=pl.UInt32))
-    pid = pl.col("pid")
-
-    def column(name: str) -> pl.Expr:
-        return pl.lit(table[name]).gather(pid)
-
-    exact = column("exact")
-    skill = pl.when(exact.is_null() | exact.list.contains(hit)).then(column("skill"))
-    start = pl.col("s").cast(pl.Int64)
-    end = start + column("core").cast(pl.Int64)
-    raw = pl.col("text").cast(pl.Binary)
-    before1 = raw.bin.get(pl.when(start >= 1).then(start - 1), null_on_oob=True)
-    before2 = raw.bin.get(pl.when(start >= 2).then(start - 2), null_on_oob=True)
-    after = raw.bin.get(end, null_on_oob=True)
-    word_before = _is_ascii_word(before1) | (
-        before1.is_between(0x80, 0xBF).fill_null(False) & _is_lead_of_letter(before2)
-    )
-    word_after = _is_ascii_word(after) | _is_lead_of_letter(after)
-    return hits.filter(pid.is_not_null()).select(
-        "rid",
-        start.alias("s"),
-        end.alias("e"),
-        column("stop").alias("stop"),
-        skill.alias("skill"),
-        (~word_before & ~word_after).alias("bounded"),
-    )
-
-
-def _match_frame(batch: pl.Series, plan: _MatchPlan) -> pl.DataFrame:
-    """Accepted (rid, sorted skill list) rows for one batch of texts."""
-    text = pl.col("text")
-    passes: list[pl.Expr] = []
-    if plan.folded_patterns:
-        opts = {"ascii_case_insensitive": True, "overlapping": True}
-        passes += [
-            text.str.find_many(plan.folded_patterns, **opts).alias("s_ci"),
-            text.str.extract_many(plan.folded_patterns, **opts).alias("h_ci"),
-        ]
-    if plan.exact_patterns:
-        # Leftmost-first over few patterns lets Aho-Corasick use its fast prefilter. The
-        # trailing space lets a one-letter alias with a delimiter match at the very end.
-        padded = pl.concat_str([text, pl.lit(" ")])
-        passes += [
-            padded.str.find_many(plan.exact_patterns, leftmost=True).alias("s_cs"),
-            padded.str.extract_many(plan.exact_patterns, leftmost=True).alias("h_cs"),
-        ]
-    found = pl.DataFrame({"text": batch}).with_row_index("rid").with_columns(passes)
-    frames = []
-    if plan.folded_patterns:
-        frames.append(_hits(found, "s_ci", "h_ci", plan.folded_table, folded=True))
-    if plan.exact_patterns:
-        frames.append(_hits(found, "s_cs", "h_cs", plan.exact_table, folded=False))
-    matches = (
-        pl.concat(frames)
-        .filter(pl.col("stop") | (pl.col("skill").is_not_null() & pl.col("bounded")))
-        .sort(["rid", "s", "e", "stop"], descending=[False, False, True, True])
-    )
-    # Containment: rows are ordered by start, longest first, stop phrases first on ties, so a
-    # match is covered iff an earlier match in the same row ends at or after its end. The row id
-    # in the high bits keeps the running maximum from leaking across rows.
-    span_key = pl.col("rid").cast(pl.UInt64) * (1 << 32) + pl.col("e").cast(pl.UInt64)
-    covered = (span_key.cum_max().shift(1) >= span_key).fill_null(False)
-    return (
-        matches.filter(~pl.col("stop") & ~covered)
-        .group_by("rid")
-        .agg(pl.col("skill").unique().sort())
-        .collect()
-    )
-
-
-# Bytes that may follow a one-letter exact-case alias (``C``, ``R``) in the exact pass. Letting
-# the bare letter into Aho-Corasick would report every capitalised word starting with it.
-_ONE_LETTER_FOLLOWERS = tuple(" \t\n\r,.;:!?/)]}'\"+#-&|*")
+def _normalize_phrases(phrases: list[str]) -> list[str]:
+    """Each phrase normalized like a text, without its padding (may be empty)."""
+    frame = pl.DataFrame({"p": phrases}, schema={"p": pl.String})
+    return frame.select(_normalize(pl.col("p")).str.strip_chars(" ")).to_series().to_list()
 
 
 @dataclass(frozen=True)
 class _MatchPlan:
-    """Aho-Corasick pattern sets and lookup maps derived from a taxonomy.
+    """Aho-Corasick patterns and lookup maps derived from a taxonomy.
 
-    The folded pass (ASCII case-insensitive, overlapping) carries every alias and stop phrase
-    except short exact-case aliases; exact-case aliases in it are checked afterwards against
-    the matched text. Short exact-case aliases (``C``, ``R``, ``Go``, ``AI``) would match inside
-    countless ordinary words when folded, so they get a case-sensitive pass of their own.
+    ``patterns`` is ordered longest first (leftmost-first then means leftmost-longest).
+    ``folded`` maps a lower-cased hit of a case-insensitive alias to its skill, ``exact`` maps a
+    verbatim hit of an exact-case alias to its skill; stop-phrase hits are in neither map.
     """
 
-    folded_patterns: list[str]
-    folded_table: pl.DataFrame
-    exact_patterns: list[str]
-    exact_table: pl.DataFrame
+    patterns: list[str]
+    folded: dict[str, str]
+    exact: dict[str, str]
 
     @classmethod
     def of(cls, taxonomy: SkillTaxonomy) -> _MatchPlan:
-        def short(alias: str) -> bool:
-            return len(alias) <= _SHORT_EXACT and not alias[0].islower()
-
-        cs = taxonomy.case_sensitive
-        # folded pass: lower-cased pattern -> (skill, stop, exact forms or None, byte length)
-        folded: dict[str, tuple[str | None, bool, list[str] | None, int]] = {}
-        for alias, skill in sorted(taxonomy.aliases.items()):
-            if alias in cs and short(alias):
+        items = sorted(taxonomy.aliases.items())
+        normalized = _normalize_phrases([alias for alias, _ in items])
+        folded: dict[str, str] = {}
+        exact: dict[str, str] = {}
+        # case-insensitive aliases first: they cover every casing of an exact-case alias
+        # that normalizes to the same pattern (``dbt-core`` and ``dbt Core``)
+        for cs_pass in (False, True):
+            for (alias, skill), norm in zip(items, normalized, strict=True):
+                if (alias in taxonomy.case_sensitive) != cs_pass or not norm:
+                    continue
+                pattern = f" {norm} "
+                low = pattern.lower()
+                if cs_pass:
+                    if low not in folded:
+                        exact.setdefault(pattern, skill)
+                else:
+                    folded.setdefault(low, skill)
+        stops: set[str] = set()
+        for norm in _normalize_phrases(list(taxonomy.stop_phrases)):
+            if not norm:
                 continue
-            low = alias.lower()
-            if alias not in cs:
-                folded[low] = (skill, False, None, len(low.encode()))
-            else:  # several casings of one exact-case alias share the folded pattern
-                forms = (folded[low][2] or []) if low in folded else []
-                folded[low] = (skill, False, [*forms, alias], len(low.encode()))
-        for phrase in taxonomy.stop_phrases:
-            low = phrase.lower()
-            folded.setdefault(low, (None, True, None, len(low.encode())))
-        exact: dict[str, tuple[str | None, bool, list[str] | None, int]] = {}
-        for alias in (a for a in cs if short(a)):
-            size = len(alias.encode())
-            followers = _ONE_LETTER_FOLLOWERS if len(alias) == 1 else ("",)
-            for follower in followers:
-                exact[alias + follower] = (taxonomy.aliases[alias], False, None, size)
+            low = norm.lower()
+            last = low.rsplit(" ", 1)[-1]
+            lead = " " if low[0].isalnum() else ""
+            tail = "" if len(last) >= _PREFIX_TAIL or last.isdigit() else " "
+            stops.add(f"{lead}{low}{tail}")
+        aliases = set(folded) | {p.lower() for p in exact}
+        patterns = aliases | (stops - aliases)
         return cls(
-            folded_patterns=sorted(folded),
-            folded_table=_table(folded),
-            # leftmost-first takes the first listed pattern: longest first
-            exact_patterns=sorted(exact, key=lambda k: (-len(k), k)),
-            exact_table=_table(exact),
+            patterns=sorted(patterns, key=lambda p: (-len(p), p)),
+            folded=folded,
+            exact=exact,
         )
 
+    def skills(self, text: pl.Expr) -> pl.Expr:
+        """Sorted unique canonical skills of each text (null for a null text)."""
+        hits = _normalize(text).str.extract_many(
+            self.patterns, ascii_case_insensitive=True, leftmost=True
+        )
+        hit = pl.element()
+        skill = pl.coalesce(
+            hit.str.to_lowercase().replace_strict(self.folded, default=None),
+            hit.replace_strict(self.exact, default=None, return_dtype=pl.String),
+        )
+        return hits.list.eval(skill.drop_nulls().unique().sort())
 
-def _table(rows: dict[str, tuple[str | None, bool, list[str] | None, int]]) -> pl.DataFrame:
-    return pl.DataFrame(
-        [(pattern, *row) for pattern, row in sorted(rows.items())],
-        schema={
-            "pattern": pl.String,
-            "skill": pl.String,
-            "stop": pl.Boolean,
-            "exact": pl.List(pl.String),
-            "core": pl.Int64,
-        },
-        orient="row",
-    )
+
+_EMPTY = pl.lit([], dtype=pl.List(pl.String))
+_SPLITS = 2  # each batch is evaluated as this many lazy frames in parallel (collect_all)
 
 
 def extract_skills(
@@ -336,22 +265,26 @@ def extract_skills(
     """Canonical skills per text: a ``List(String)`` series aligned with ``texts``.
 
     Each row is sorted and unique; a null or empty text gives an empty list. Texts are
-    processed ``batch_size`` rows at a time to bound the memory of the exploded matches.
+    processed ``batch_size`` rows at a time to bound the memory of the matches; each batch is
+    split in halves evaluated in parallel.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be >= 1")
     texts = texts.cast(pl.String)
     plan = _MatchPlan.of(taxonomy)
+    if not plan.patterns:
+        return pl.Series("skills", [[]] * len(texts), dtype=pl.List(pl.String))
     parts: list[pl.Series] = []
     for offset in range(0, len(texts), batch_size):
         batch = texts.slice(offset, batch_size)
-        rows = pl.DataFrame({"rid": pl.arange(0, len(batch), eager=True, dtype=pl.UInt32)})
-        if plan.folded_patterns or plan.exact_patterns:
-            hits = _match_frame(batch, plan)
-            rows = rows.join(hits, on="rid", how="left", maintain_order="left")
-        else:
-            rows = rows.with_columns(skill=pl.lit(None, dtype=pl.List(pl.String)))
-        parts.append(rows.get_column("skill").fill_null(pl.lit([], dtype=pl.List(pl.String))))
+        step = -(-len(batch) // _SPLITS)
+        queries = [
+            pl.DataFrame({"text": batch.slice(start, step)})
+            .lazy()
+            .select(plan.skills(pl.col("text")).fill_null(_EMPTY).alias("skills"))
+            for start in range(0, len(batch), step)
+        ]
+        parts += [frame.get_column("skills") for frame in pl.collect_all(queries)]
     if not parts:
         return pl.Series("skills", [], dtype=pl.List(pl.String))
     return pl.concat(parts, rechunk=True).alias("skills")

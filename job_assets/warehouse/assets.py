@@ -38,8 +38,12 @@ class FolderGroupTranslator(DagsterDbtTranslator):
         path = Path(node.get("original_file_path", ""))
         folder = path.parts[1] if len(path.parts) > 2 else ""
         group = "ranking" if folder == "ranking" else "warehouse"
-        return spec.replace_attributes(group_name=group) if node.get("resource_type") in (
-            "model", "seed", "snapshot") else spec
+        if node.get("resource_type") not in ("model", "seed", "snapshot"):
+            return spec
+        # the UI shows one line per asset: the model description's first sentence
+        text = " ".join((spec.description or "").split())
+        first = text.split(". ")[0].rstrip(".") + "." if text else None
+        return spec.replace_attributes(group_name=group, description=first)
 
 
 def dbt_executable() -> str:

@@ -1,0 +1,73 @@
+"""Normalize one day: every source's raw file -> lake partitions, in bounded memory.
+
+Pure module (no Dagster). Each source is mapped once, repeated ids are flagged over the whole
+day, and enrichment runs in batches whose results stream into the partition files, so peak
+memory depends on the batch size, not on the size of the day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandera.errors
+import polars as pl
+
+from job_assets.ingest.envelope import JOB_SOURCES
+from job_assets.normalize.enrich import Taxonomies, mark_repeated_ids, normalize_postings
+from job_assets.normalize.lake import PartitionWriter, write_partition
+from job_assets.normalize.mappers import map_raw_file
+from job_assets.normalize.schema import CANONICAL_COLUMNS, QUARANTINE_COLUMNS, CanonicalPosting
+from job_assets.settings import LakehousePaths
+
+STATS_SCHEMA = {"source": pl.String, "fetched": pl.Int64, "normalized": pl.Int64,
+                "quarantined": pl.Int64}
+
+
+@dataclass
+class DayResult:
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # source -> raw/normalized/q
+    schema_problems: list[dict] = field(default_factory=list)
+    postings_file: str = ""
+
+
+def normalize_day(
+    paths: LakehousePaths, day: dt.date, taxonomies: Taxonomies,
+    company_sizes: pl.DataFrame | None = None, batch_rows: int = 50_000,
+) -> DayResult:
+    result = DayResult()
+    with (
+        PartitionWriter(paths, "job_postings", day, CANONICAL_COLUMNS) as postings,
+        PartitionWriter(paths, "job_posting_quarantine", day, QUARANTINE_COLUMNS) as quarantine,
+    ):
+        for source in JOB_SOURCES:
+            raw_file = paths.raw_file(source, day.isoformat())
+            mapped = mark_repeated_ids(map_raw_file(source, raw_file))
+            kept = rejected = 0
+            for batch in mapped.iter_slices(batch_rows):
+                out = normalize_postings(batch, day, str(raw_file), taxonomies, company_sizes)
+                _validate(out.postings, result.schema_problems)
+                postings.write(out.postings)
+                quarantine.write(out.quarantine)
+                kept += out.postings.height
+                rejected += out.quarantine.height
+            result.counts[source] = {"raw": mapped.height, "normalized": kept,
+                                     "quarantined": rejected}
+            del mapped
+    result.postings_file = str(postings.path)
+    stats = pl.DataFrame(
+        [{"source": s, "fetched": c["raw"], "normalized": c["normalized"],
+          "quarantined": c["quarantined"]} for s, c in result.counts.items()],
+        schema=STATS_SCHEMA,
+    )
+    write_partition(paths, "ingest_stats", day, stats)
+    return result
+
+
+def _validate(postings: pl.DataFrame, problems: list[dict], limit: int = 50) -> None:
+    try:
+        CanonicalPosting.validate(postings, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        if len(problems) < limit:
+            cases = exc.failure_cases.head(limit - len(problems))
+            problems.extend(cases.with_columns(pl.all().cast(pl.String)).to_dicts())
