@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
+import re
+from collections import Counter
 from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from tests.dbt.lake import (
+    PROJECT_DIR,
     UTC,
     DbtRun,
     day,
@@ -345,3 +350,144 @@ def test_docs_generate(built):
 
 def test_hash_helper_matches_fixture_keys():
     assert hash_key("Acme Corp", "Data Engineer", "Toronto, ON") == A_HASH
+
+
+def _reference_clusters(rows: list[dict], variables: dict) -> dict[str, str]:
+    """hash_key -> cluster key by comparing EVERY pair of a company with the model's rules
+    (an independent brute force; the fixture titles and places need no accent folding)."""
+    title_aliases, place_aliases = (
+        variables["near_dup_title_aliases"],
+        variables["near_dup_location_aliases"],
+    )
+
+    def title_tokens(title: str) -> set[str]:
+        words = re.sub(r"[^a-z0-9+#]+", " ", title.lower()).split()
+        return {title_aliases.get(w, w) for w in words}
+
+    def place_tokens(row: dict) -> set[str]:
+        text = " ".join(p for p in (row["location_raw"], row["city"], row["region"]) if p)
+        text = re.sub(r"[^a-z0-9]+", " ", text.lower())
+        for short, long in place_aliases.items():
+            text = re.sub(rf"\b{short}\b", long, text)
+        return set(text.split())
+
+    def same(x: object, y: object) -> bool:
+        return x is None or y is None or x == y
+
+    def near(a: dict, b: dict) -> bool:
+        ta, tb = title_tokens(a["title"]), title_tokens(b["title"])
+        la, lb = place_tokens(a), place_tokens(b)
+        if a["city"] is not None and b["city"] is not None:
+            place = a["city"] == b["city"] and same(a["region"], b["region"])
+            place = place and same(a["country"], b["country"])
+        else:
+            containment = len(la & lb) / max(min(len(la), len(lb)), 1)
+            place = containment >= variables["near_dup_location_threshold"]
+        return (
+            a["company_name_norm"] == b["company_name_norm"]
+            and not (
+                variables["near_dup_cross_source_only"] and set(a["sources"]) & set(b["sources"])
+            )
+            and (a["seniority"] == b["seniority"] or "unknown" in (a["seniority"], b["seniority"]))
+            and len(ta & tb) / max(len(ta | tb), 1) >= variables["near_dup_title_threshold"]
+            and same(a["country"], b["country"])
+            and place
+        )
+
+    parent = {r["hash_key"]: r["hash_key"] for r in rows}
+
+    def root(key: str) -> str:
+        while parent[key] != key:
+            key = parent[key]
+        return key
+
+    for i, a in enumerate(rows):
+        for b in rows[i + 1 :]:
+            if near(a, b):
+                ra, rb = root(a["hash_key"]), root(b["hash_key"])
+                parent[max(ra, rb)] = min(ra, rb)
+    return {key: root(key) for key in parent}
+
+
+def _adversarial_postings(seed: int) -> list[dict]:
+    """Titles built from a skewed vocabulary and mutated by one token (Jaccard around the
+    threshold), alias and punctuation variants, overlapping sources, mixed places."""
+    rng = random.Random(seed)
+    vocabulary = [
+        "engineer", "data", "senior", "software", "platform", "analytics", "ml", "cloud",
+        "backend", "staff", "lead", "security", "payments", "search", "ads", "infra",
+    ]  # fmt: skip
+    weights = [40, 20, 15, 12, 8, 6, 5, 4, 4, 3, 3, 2, 2, 1, 1, 1]
+    places = [
+        ("New York, NY", "New York", "NY", "US"),
+        ("NYC", "New York", "NY", "US"),
+        ("NYC", None, None, "US"),
+        ("New York", None, None, None),
+        ("Toronto, ON", "Toronto", "ON", "CA"),
+        ("Toronto", "Toronto", None, None),
+        ("Remote", None, None, None),
+    ]
+    sources = [["jsearch"], ["greenhouse"], ["lever"], ["ashby"], ["jsearch", "lever"]]
+    rows = []
+    for company in ("alpha", "beta", "gamma"):
+        bases = [
+            list(dict.fromkeys(rng.choices(vocabulary, weights, k=rng.randint(1, 7))))
+            for _ in range(12)
+        ]
+        for n in range(110):
+            tokens = list(rng.choice(bases))
+            mutation = rng.random()
+            if mutation < 0.25 and len(tokens) > 1:
+                tokens.remove(rng.choice(tokens))
+            elif mutation < 0.5:
+                tokens.insert(rng.randrange(len(tokens) + 1), rng.choice(vocabulary))
+            title = " ".join(tokens)
+            if rng.random() < 0.4:
+                title = title.replace("senior", "Sr.").replace("engineer", "Eng,").title()
+            raw, city, region, country = rng.choice(places)
+            rows.append(
+                {
+                    "hash_key": f"{company}-{n:03d}-{seed}",
+                    "company_name_norm": company,
+                    "sources": rng.choice(sources),
+                    "seniority": rng.choice(["senior", "unknown", "unknown", "mid"]),
+                    "title": title,
+                    "location_raw": raw,
+                    "city": city,
+                    "region": region,
+                    "country": country,
+                    "is_direct": rng.random() < 0.5,
+                    "last_seen_at": dt.datetime(2026, 1, 1 + n % 20, tzinfo=UTC),
+                }
+            )
+    return rows
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_prefix_filtered_near_duplicates_match_every_pair_comparison(built, tmp_path, seed):
+    """The compiled model (prefix-filtered candidates) on adversarial postings gives the same
+    clusters as comparing every pair of a company."""
+    root, _, _ = built
+    compiled = next((root / "target" / "compiled").rglob("int_job_postings_near_duplicates.sql"))
+    variables = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+    rows = _adversarial_postings(seed)
+    expected = _reference_clusters(rows, variables)
+    assert sum(1 for k, c in expected.items() if k != c) >= 20  # many real merges to check
+    with duckdb.connect(str(tmp_path / "job_lakehouse.duckdb")) as con:
+        con.execute("""
+            create table int_job_postings_deduplicated (
+                hash_key varchar, company_name_norm varchar, sources varchar[],
+                seniority varchar, title varchar, location_raw varchar, city varchar,
+                region varchar, country varchar, is_direct boolean, last_seen_at timestamptz)
+        """)
+        con.executemany(
+            "insert into int_job_postings_deduplicated values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [list(r.values()) for r in rows],
+        )
+        actual = con.execute(
+            f"select hash_key, near_duplicate_cluster_key, near_duplicate_cluster_size "
+            f"from ({compiled.read_text()})"
+        ).fetchall()
+    assert {k: c for k, c, _ in actual} == expected
+    sizes = Counter(expected.values())
+    assert {k: s for k, _, s in actual} == {k: sizes[c] for k, c in expected.items()}

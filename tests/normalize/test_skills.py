@@ -254,8 +254,21 @@ def test_throughput_smoke_20k_postings(taxonomy: SkillTaxonomy):
         ("python_scripts and snake_case", ["Python"]),
         # a stop phrase followed by more letters still covers the C inside it
         ("C-levels", []),
-        # a one-letter exact alias needs one of the listed ASCII delimiters after it
-        ("C—Go", ["Go"]),
+        # The token matcher treats every character outside letters, digits, "+", "#", "." and
+        # "°" as a boundary, so an em dash now separates two skills (the earlier matcher needed
+        # one of a fixed list of ASCII delimiters after a one-letter exact alias and gave ["Go"]).
+        ("C—Go", ["C", "Go"]),
+        # clause punctuation keeps a multi-word alias ("Spark SQL") from spanning two list items
+        ("Spark, SQL", ["Apache Spark", "SQL"]),
+        ("Spark SQL", ["Apache Spark"]),
+        # adjacent skills separated by a single space both match
+        ("Python SQL Tableau", ["Python", "SQL", "Tableau"]),
+        # a stop phrase must start on a token boundary ("B, C" is not inside "MongoDB, C")
+        ("MongoDB, C and Rust", ["C", "MongoDB", "Rust"]),
+        # a short last token ("go-to") must be whole; a numeric one ("Spring 20") is a prefix
+        ("Go tools and go-to-market", ["Go"]),
+        ("Spring 2024 internship", []),
+        ("React Native, React", ["React", "React Native"]),
     ],
 )
 def test_overlap_and_boundary_semantics(text: str, expected: list[str], taxonomy: SkillTaxonomy):

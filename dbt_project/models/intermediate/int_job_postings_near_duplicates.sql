@@ -10,6 +10,13 @@
 --   * same place: equal city (and region, country when both known) when both parsed,
 --     otherwise location token containment >= near_dup_location_threshold after expanding
 --     near_dup_location_aliases (nyc -> new york, ...), with no conflicting country.
+-- Candidate pairs come from a set-similarity join with prefix filtering, not from every pair
+-- of a company (quadratic: thousands of postings for the largest employers): title tokens are
+-- ranked by global rarity (document frequency over all titles, ties by token text), and two
+-- titles with Jaccard >= t share at least one of the first len - ceil(t * len) + 1 rarest
+-- tokens of each; so only those prefix tokens are joined on (company, token), and the exact
+-- Jaccard and the other rules above are computed for the candidates alone. The result is the
+-- same as comparing every pair (a threshold <= 0 falls back to every pair of a company).
 -- Pairs are grouped into clusters (connected components): the cluster key is the smallest
 -- hash_key reachable, found with a recursive CTE over the (small, per-company) pair graph.
 -- One row per hash_key; postings without a near-duplicate are their own cluster of one.
@@ -63,14 +70,70 @@ normalized as (
     from postings
 ),
 
+{%- set title_threshold = var('near_dup_title_threshold') %}
+
+{%- if title_threshold > 0 %}
+
+title_token_rows as (
+    select
+        hash_key,
+        company_name_norm,
+        len(title_tokens) as token_count,
+        unnest(title_tokens) as token
+    from normalized
+),
+
+token_rarity as (
+    select token, count(*) as document_frequency
+    from title_token_rows
+    group by token
+),
+
+-- The first len - ceil(t * len) + 1 rarest tokens of each title (the epsilon keeps a float
+-- product such as 0.7 * 10 = 7.000000000000001 from shortening the prefix: a longer prefix
+-- only adds candidates, a shorter one would lose pairs).
+prefix_tokens as (
+    select title_token_rows.hash_key, title_token_rows.company_name_norm, title_token_rows.token
+    from title_token_rows
+    inner join token_rarity using (token)
+    qualify row_number() over (
+        partition by title_token_rows.hash_key
+        order by token_rarity.document_frequency, title_token_rows.token
+    ) <= token_count - ceil({{ title_threshold }} * token_count - 1e-9) + 1
+),
+
+candidate_pairs as (
+    select distinct a.hash_key as hash_key_a, b.hash_key as hash_key_b
+    from prefix_tokens as a
+    inner join prefix_tokens as b
+        on a.company_name_norm = b.company_name_norm
+        and a.token = b.token
+        and a.hash_key < b.hash_key
+),
+
+{%- else %}
+
+-- Every title pair reaches a threshold <= 0 (even with no token in common): every pair.
+candidate_pairs as (
+    select a.hash_key as hash_key_a, b.hash_key as hash_key_b
+    from normalized as a
+    inner join normalized as b
+        on a.company_name_norm = b.company_name_norm
+        and a.hash_key < b.hash_key
+),
+
+{%- endif %}
+
 candidates as (
     select
         a.hash_key as hash_key_a,
         b.hash_key as hash_key_b,
-        len(list_intersect(a.title_tokens, b.title_tokens))
-            / greatest(len(list_distinct(list_concat(a.title_tokens, b.title_tokens))), 1)
-            as title_similarity,
-        len(list_intersect(a.location_tokens, b.location_tokens))
+        len(list_filter(a.title_tokens, lambda token: list_contains(b.title_tokens, token)))
+            as shared_title_tokens,
+        len(a.title_tokens) + len(b.title_tokens) as title_token_total,
+        len(list_filter(
+            a.location_tokens, lambda token: list_contains(b.location_tokens, token)
+        ))
             / greatest(least(len(a.location_tokens), len(b.location_tokens)), 1)
             as location_containment,
         case
@@ -80,10 +143,9 @@ candidates as (
                     and coalesce(a.country = b.country, true)
         end as same_parsed_place,
         coalesce(a.country = b.country, true) as country_compatible
-    from normalized as a
-    inner join normalized as b
-        on a.company_name_norm = b.company_name_norm
-        and a.hash_key < b.hash_key
+    from candidate_pairs
+    inner join normalized as a on a.hash_key = candidate_pairs.hash_key_a
+    inner join normalized as b on b.hash_key = candidate_pairs.hash_key_b
     where (a.seniority = b.seniority or 'unknown' in (a.seniority, b.seniority))
         {%- if var('near_dup_cross_source_only') %}
         and not list_has_any(a.sources, b.sources)
@@ -93,7 +155,9 @@ candidates as (
 pairs as (
     select hash_key_a, hash_key_b
     from candidates
-    where title_similarity >= {{ var('near_dup_title_threshold') }}
+    -- Token lists are distinct: Jaccard = shared / (|a| + |b| - shared).
+    where shared_title_tokens / greatest(title_token_total - shared_title_tokens, 1)
+            >= {{ var('near_dup_title_threshold') }}
         and country_compatible
         and coalesce(
             same_parsed_place,
