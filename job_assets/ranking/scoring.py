@@ -78,6 +78,9 @@ _SHARE_SETTINGS: tuple[str, ...] = (
     "missing_rating_share",
 )
 _DEFAULT_SETTINGS: dict[str, Any] = {
+    # rank_explain JSON only for rows ranked at or above this (null = every row); lower rows
+    # keep their per-factor points (pts_*) and skills, just not the prose
+    "explain_max_rank": None,
     "must_have_penalty_mode": "all",
     "must_have_penalty_multiplier": 0.5,
     "no_skill_preference_share": 1.0,
