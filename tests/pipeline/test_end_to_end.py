@@ -100,3 +100,19 @@ def test_backfill_of_three_days_runs_once_and_duplicates_nothing(paths, first_ru
     assert str(days_seen["f"][0]) == DAY and str(days_seen["l"][0]) == BACKFILL[1]
     ranking_days = warehouse(paths, "select distinct ranking_date::varchar d from job_rankings")
     assert set(ranking_days["d"]) == expected_days
+
+
+def test_run_stats_follow_each_partition_from_fetched_to_exported(paths, first_run):
+    # runs after the backfill test in this module: four partitions, the latest one exported
+    stats = warehouse(paths, "select partition_date::varchar d, fetched, normalized, quarantined,"
+                             " unique_postings, ranked, exported from mart_run_stats order by 1")
+    rows = {r[0]: r[1:] for r in stats.rows()}
+    assert set(rows) >= {DAY, BACKFILL[1]}
+    for fetched, normalized, quarantined, unique, ranked, exported in rows.values():
+        assert fetched == normalized + quarantined
+        assert 0 < unique <= normalized
+        assert ranked > 0
+    assert rows[BACKFILL[1]][5] == rows[BACKFILL[1]][4]  # the latest ranking is what is exported
+    assert rows[DAY][5] == 0  # replaced by later rankings
+    published = pl.read_parquet(paths.published_dir / "ranked_jobs.parquet").height
+    assert published == sum(r[5] for r in rows.values())

@@ -19,6 +19,21 @@ ranked as (
     select ranking_date as partition_date, count(*) as ranked, count(distinct campaign_id) as campaigns
     from {{ ref('stg_ranking__job_rankings') }}
     group by ranking_date
+),
+
+-- The Tableau/CLI exports carry each campaign's latest ranking: a partition's ranking rows are
+-- "exported" while its day is that campaign's latest ranking date.
+latest as (
+    select campaign_id, max(ranking_date) as ranking_date
+    from {{ ref('stg_ranking__job_rankings') }}
+    group by campaign_id
+),
+
+exported as (
+    select rankings.ranking_date as partition_date, count(*) as exported
+    from {{ ref('stg_ranking__job_rankings') }} as rankings
+    inner join latest using (campaign_id, ranking_date)
+    group by rankings.ranking_date
 )
 
 select
@@ -28,7 +43,9 @@ select
     ingest.quarantined,
     coalesce(uniques.unique_postings, 0) as unique_postings,
     coalesce(ranked.ranked, 0) as ranked,
-    coalesce(ranked.campaigns, 0) as campaigns
+    coalesce(ranked.campaigns, 0) as campaigns,
+    coalesce(exported.exported, 0) as exported
 from ingest
 left join uniques using (partition_date)
 left join ranked using (partition_date)
+left join exported using (partition_date)
