@@ -129,12 +129,18 @@ class _Client:
 
 
 class _RapidApiClient(_Client):
-    host: ClassVar[str]
+    """RapidAPI-hosted APIs: key and host headers; ``base_url`` defaults to the vendor's."""
 
-    def __init__(self, client: httpx.Client, api_key: str, *, host: str | None = None, **kw: Any):
+    host: ClassVar[str]
+    default_base_url: ClassVar[str]
+
+    def __init__(
+        self, client: httpx.Client, api_key: str, *, host: str | None = None,
+        base_url: str | None = None, **kw: Any,
+    ):
         if not api_key or not api_key.strip():
             raise ValueError(f"{type(self).__name__} needs a RapidAPI key (see sources.yml)")
-        super().__init__(client, **kw)
+        super().__init__(client, base_url=base_url or self.default_base_url, **kw)
         self._api_key = api_key.strip()
         self._host = host or self.host
 
@@ -155,28 +161,7 @@ class JSearchClient(_RapidApiClient):
     source = "jsearch"
     host = JSEARCH_HOST
 
-    def __init__(
-        self,
-        client: httpx.Client,
-        api_key: str,
-        *,
-        base_url: str = "https://jsearch.p.rapidapi.com",
-        host: str = JSEARCH_HOST,
-        settings: HttpSettings | None = None,
-        budget: RequestBudget | None = None,
-        stats: FetchStats | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(
-            client,
-            api_key,
-            host=host,
-            base_url=base_url,
-            settings=settings,
-            budget=budget,
-            stats=stats,
-            sleep=sleep,
-        )
+    default_base_url = "https://jsearch.p.rapidapi.com"
 
     def search(
         self,
@@ -242,28 +227,7 @@ class GlassdoorClient(_RapidApiClient):
     source = "glassdoor"
     host = GLASSDOOR_HOST
 
-    def __init__(
-        self,
-        client: httpx.Client,
-        api_key: str,
-        *,
-        base_url: str = "https://real-time-glassdoor-data.p.rapidapi.com",
-        host: str = GLASSDOOR_HOST,
-        settings: HttpSettings | None = None,
-        budget: RequestBudget | None = None,
-        stats: FetchStats | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(
-            client,
-            api_key,
-            host=host,
-            base_url=base_url,
-            settings=settings,
-            budget=budget,
-            stats=stats,
-            sleep=sleep,
-        )
+    default_base_url = "https://real-time-glassdoor-data.p.rapidapi.com"
 
     def company_search(
         self, query: str, *, domain: str | None = None, limit: int | None = None
