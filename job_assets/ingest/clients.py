@@ -72,19 +72,20 @@ class _Client:
     """What every client shares: the httpx client, policy, budget, stats and sleep function."""
 
     source: ClassVar[str]
+    default_base_url: ClassVar[str]
 
     def __init__(
         self,
         client: httpx.Client,
         *,
-        base_url: str,
+        base_url: str | None = None,
         settings: HttpSettings | None = None,
         budget: RequestBudget | None = None,
         stats: FetchStats | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.client = client
-        self.base_url = base_url.rstrip("/")
+        self.base_url = (base_url or self.default_base_url).rstrip("/")
         self.settings = settings or HttpSettings()
         self.budget = budget if budget is not None else RequestBudget(None)
         self.stats = stats if stats is not None else FetchStats()
@@ -132,15 +133,11 @@ class _RapidApiClient(_Client):
     """RapidAPI-hosted APIs: key and host headers; ``base_url`` defaults to the vendor's."""
 
     host: ClassVar[str]
-    default_base_url: ClassVar[str]
 
-    def __init__(
-        self, client: httpx.Client, api_key: str, *, host: str | None = None,
-        base_url: str | None = None, **kw: Any,
-    ):
+    def __init__(self, client: httpx.Client, api_key: str, *, host: str | None = None, **kw: Any):
         if not api_key or not api_key.strip():
             raise ValueError(f"{type(self).__name__} needs a RapidAPI key (see sources.yml)")
-        super().__init__(client, base_url=base_url or self.default_base_url, **kw)
+        super().__init__(client, **kw)
         self._api_key = api_key.strip()
         self._host = host or self.host
 
@@ -392,20 +389,7 @@ class AshbyClient(_Client):
     """Ashby public job board API (with compensation)."""
 
     source = "ashby"
-
-    def __init__(
-        self,
-        client: httpx.Client,
-        *,
-        base_url: str = "https://api.ashbyhq.com",
-        settings: HttpSettings | None = None,
-        budget: RequestBudget | None = None,
-        stats: FetchStats | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(
-            client, base_url=base_url, settings=settings, budget=budget, stats=stats, sleep=sleep
-        )
+    default_base_url = "https://api.ashbyhq.com"
 
     def job_board(self, token: str, company_name: str | None = None) -> Iterator[RawRecord]:
         """``GET /posting-api/job-board/{token}?includeCompensation=true``."""
