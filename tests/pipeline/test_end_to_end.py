@@ -112,6 +112,7 @@ def test_run_stats_follow_each_partition_from_fetched_to_exported(paths, first_r
         assert fetched == normalized + quarantined
         assert 0 < unique <= normalized
         assert ranked > 0
+        assert exported in (0, ranked)  # a day's ranking is exported whole or not at all
     assert rows[BACKFILL[1]][5] == rows[BACKFILL[1]][4]  # the latest ranking is what is exported
     assert rows[DAY][5] == 0  # replaced by later rankings
     published = pl.read_parquet(paths.published_dir / "ranked_jobs.parquet").height
