@@ -250,8 +250,9 @@ def stage_ranking(days: list[dt.date]) -> dict[str, Any]:
             jobs = active_jobs_for_day(con, paths, day)
             t1 = time.perf_counter()
             as_of = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-            result = score_jobs(jobs, campaigns, config, now=as_of,
-                                explain_max_rank=config.s("explain_max_rank"))
+            result = score_jobs(
+                jobs, campaigns, config, now=as_of, explain_max_rank=config.s("explain_max_rank")
+            )
             t2 = time.perf_counter()
             replace_rankings(con, day, result.rankings, result.exclusions, jobs, names)
             out["read_s"] += t1 - t0

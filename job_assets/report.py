@@ -31,9 +31,10 @@ def main() -> int:
         out(f"  {table_dir.relative_to(paths.data_dir)}/  {len(files)} file(s), {_size(total)}\n")
     out(f"\nDuckDB warehouse: {paths.warehouse_path}\n")
     if paths.warehouse_path.exists():
-        with warehouse_write_lock(paths, timeout_s=60), duckdb.connect(
-            str(paths.warehouse_path), read_only=True
-        ) as con:
+        with (
+            warehouse_write_lock(paths, timeout_s=60),
+            duckdb.connect(str(paths.warehouse_path), read_only=True) as con,
+        ):
             tables = con.execute(
                 "select table_name from information_schema.tables "
                 "where table_type = 'BASE TABLE' order by table_name"

@@ -38,8 +38,9 @@ def local_instance() -> dg.DagsterInstance:
         return dg.DagsterInstance.get()
 
 
-def run_partitions(start: str, end: str | None = None,
-                   instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
+def run_partitions(
+    start: str, end: str | None = None, instance: dg.DagsterInstance | None = None
+) -> dg.ExecuteInProcessResult:
     """One run over [start, end] (inclusive partition keys); raises on an unknown date."""
     from job_assets.definitions import defs  # imported late: needs the dbt manifest
 
@@ -48,19 +49,22 @@ def run_partitions(start: str, end: str | None = None,
     for key in (start, end):
         dt.date.fromisoformat(key)
         if key not in keys:
-            raise ValueError(f"{key} is not a partition: partitions run from {keys[0]} to "
-                             f"{keys[-1]} (the latest complete day)")
+            raise ValueError(
+                f"{key} is not a partition: partitions run from {keys[0]} to "
+                f"{keys[-1]} (the latest complete day)"
+            )
     if end < start:
         raise ValueError(f"end {end} is before start {start}")
     job = defs.resolve_job_def("daily_lakehouse")
     instance = instance or local_instance()
     if start == end:
-        return job.execute_in_process(instance=instance, partition_key=start,
-                                      raise_on_error=False)
+        return job.execute_in_process(instance=instance, partition_key=start, raise_on_error=False)
     return job.execute_in_process(
         instance=instance,
-        tags={"dagster/asset_partition_range_start": start,
-              "dagster/asset_partition_range_end": end},
+        tags={
+            "dagster/asset_partition_range_start": start,
+            "dagster/asset_partition_range_end": end,
+        },
         raise_on_error=False,
     )
 
@@ -82,8 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)  # noqa: T201 - command-line entry point
         return 2
-    print(f"run {result.run_id} for {start}..{end}: "  # noqa: T201
-          f"{'succeeded' if result.success else 'FAILED'}")
+    outcome = "succeeded" if result.success else "FAILED"
+    print(f"run {result.run_id} for {start}..{end}: {outcome}")  # noqa: T201 - CLI entry point
     return 0 if result.success else 1
 
 

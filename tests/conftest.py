@@ -19,15 +19,23 @@ def _ensure_dbt_manifest() -> None:
     if MANIFEST.exists():
         return
     dbt = Path(sys.executable).parent / "dbt"
-    subprocess.run([str(dbt), "parse", "--profiles-dir", ".", "--quiet"],
-                   cwd=REPO / "dbt_project", check=True)
+    subprocess.run(
+        [str(dbt), "parse", "--profiles-dir", ".", "--quiet"], cwd=REPO / "dbt_project", check=True
+    )
 
 
 _ensure_dbt_manifest()
 
 # Tests never talk to a real instance, webhook or mail server unless they start one themselves.
-for _var in ("JOBS_WEBHOOK_URLS", "JOBS_WEBHOOK_SECRET", "JOBS_SMTP_HOST", "JOBS_SOURCE_MODE",
-             "JOBS_REPLAY_DIR", "JSEARCH_API_KEY", "GLASSDOOR_API_KEY"):
+for _var in (
+    "JOBS_WEBHOOK_URLS",
+    "JOBS_WEBHOOK_SECRET",
+    "JOBS_SMTP_HOST",
+    "JOBS_SOURCE_MODE",
+    "JOBS_REPLAY_DIR",
+    "JSEARCH_API_KEY",
+    "GLASSDOOR_API_KEY",
+):
     os.environ.pop(_var, None)
 
 

@@ -1,6 +1,5 @@
 """Export assets: Parquet snapshots for readers, the Hyper extract, the packaged workbook."""
 
-
 import dagster as dg
 import duckdb
 
@@ -19,10 +18,16 @@ WORKBOOK_NAME = "job_lakehouse.twbx"
 
 @dg.asset(
     group_name="exports",
-    deps=[dg.AssetKey("mart_top_matches"), dg.AssetKey("mart_run_stats"),
-          dg.AssetKey("mart_skill_demand"), dg.AssetKey("mart_salary_benchmarks"),
-          dg.AssetKey("bridge_job_skills"), dg.AssetKey("dim_companies"),
-          dg.AssetKey("mart_skill_gap"), dg.AssetKey("mart_dedup_report")],
+    deps=[
+        dg.AssetKey("mart_top_matches"),
+        dg.AssetKey("mart_run_stats"),
+        dg.AssetKey("mart_skill_demand"),
+        dg.AssetKey("mart_salary_benchmarks"),
+        dg.AssetKey("bridge_job_skills"),
+        dg.AssetKey("dim_companies"),
+        dg.AssetKey("mart_skill_gap"),
+        dg.AssetKey("mart_dedup_report"),
+    ],
     partitions_def=daily_partitions,
     backfill_policy=SINGLE_RUN,
     kinds={"duckdb", "parquet"},
@@ -34,13 +39,16 @@ def published_tables(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         warehouse_write_lock(paths, on_wait=context.log.info),
         duckdb.connect(str(paths.warehouse_path)) as con,
     ):
-        counts = publish_tables(con, paths.published_dir,
-                                application_statuses(paths.user_store_path))
-    return dg.MaterializeResult(metadata={
-        "dagster/row_count": counts["ranked_jobs"],
-        "row_counts": counts,
-        "path": str(paths.published_dir),
-    })
+        counts = publish_tables(
+            con, paths.published_dir, application_statuses(paths.user_store_path)
+        )
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": counts["ranked_jobs"],
+            "row_counts": counts,
+            "path": str(paths.published_dir),
+        }
+    )
 
 
 @dg.asset(
@@ -56,12 +64,14 @@ def job_lakehouse_hyper(context: dg.AssetExecutionContext) -> dg.MaterializeResu
     target = paths.artifacts_dir / HYPER_NAME
     files = {name: paths.published_dir / f"{name}.parquet" for name in PUBLISHED_TABLES}
     counts = write_hyper(files, target)
-    return dg.MaterializeResult(metadata={
-        "dagster/row_count": counts["ranked_jobs"],
-        "row_counts": counts,
-        "path": str(target),
-        "bytes": target.stat().st_size,
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": counts["ranked_jobs"],
+            "row_counts": counts,
+            "path": str(target),
+            "bytes": target.stat().st_size,
+        }
+    )
 
 
 @dg.asset(
@@ -75,8 +85,10 @@ def job_lakehouse_workbook(context: dg.AssetExecutionContext) -> dg.MaterializeR
     """Packaged Tableau workbook (artifacts/job_lakehouse.twbx) over the fresh extract."""
     paths = get_paths()
     info = build_twbx(paths.artifacts_dir / HYPER_NAME, paths.artifacts_dir / WORKBOOK_NAME)
-    return dg.MaterializeResult(metadata={
-        "dagster/row_count": len(info.worksheets),
-        "worksheets": info.worksheets,
-        "path": str(info.path),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": len(info.worksheets),
+            "worksheets": info.worksheets,
+            "path": str(info.path),
+        }
+    )

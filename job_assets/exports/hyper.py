@@ -28,13 +28,15 @@ HYPER_SCHEMA = "Extract"
 def write_hyper(parquet_files: dict[str, Path], target: Path) -> dict[str, int]:
     """Create ``target`` with one table per Parquet file in schema ``Extract``; row counts."""
     counts: dict[str, int] = {}
-    with tempfile.TemporaryDirectory(prefix="hyper-") as workdir, atomic_path(
-        target) as tmp:
+    with tempfile.TemporaryDirectory(prefix="hyper-") as workdir, atomic_path(target) as tmp:
         tmp.unlink()  # Hyper creates the file itself
-        with HyperProcess(
-            telemetry=Telemetry.DO_NOT_SEND_USAGE_DATA_TO_TABLEAU,
-            parameters={"log_config": "", "log_dir": workdir},
-        ) as hyper, Connection(hyper.endpoint, tmp, CreateMode.CREATE_AND_REPLACE) as conn:
+        with (
+            HyperProcess(
+                telemetry=Telemetry.DO_NOT_SEND_USAGE_DATA_TO_TABLEAU,
+                parameters={"log_config": "", "log_dir": workdir},
+            ) as hyper,
+            Connection(hyper.endpoint, tmp, CreateMode.CREATE_AND_REPLACE) as conn,
+        ):
             conn.catalog.create_schema_if_not_exists(SchemaName(HYPER_SCHEMA))
             for table, parquet in parquet_files.items():
                 name = TableName(HYPER_SCHEMA, table)

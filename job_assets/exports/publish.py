@@ -101,9 +101,18 @@ def publish_tables(
 ) -> dict[str, int]:
     """Write every published table; returns row counts. Each file is replaced atomically.
     ``statuses`` (job_id, application_status, applied_at) comes from the user's own store."""
-    con.register("application_statuses", statuses if statuses is not None else pl.DataFrame(
-        schema={"job_id": pl.String, "application_status": pl.String,
-                "applied_at": pl.Datetime("us", "UTC")}))
+    con.register(
+        "application_statuses",
+        statuses
+        if statuses is not None
+        else pl.DataFrame(
+            schema={
+                "job_id": pl.String,
+                "application_status": pl.String,
+                "applied_at": pl.Datetime("us", "UTC"),
+            }
+        ),
+    )
     counts: dict[str, int] = {}
     for name, query in PUBLISHED_TABLES.items():
         target = out_dir / f"{name}.parquet"

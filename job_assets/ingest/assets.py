@@ -1,6 +1,5 @@
 """Raw landing assets: one daily-partitioned asset per job source."""
 
-
 import datetime as dt
 from collections.abc import Iterator
 
@@ -49,11 +48,14 @@ def _build_raw_asset(source: str) -> dg.AssetsDefinition:
         backfill_policy=SINGLE_RUN,
         kinds={"python", "json"},
         description=f"Verbatim {source} API responses for the day, as gzip JSON lines.",
-        check_specs=[dg.AssetCheckSpec(
-            "fetch_succeeded", asset=key,
-            description="Every configured target (query or board) was fetched; failures keep "
-            "the previously stored responses of that target.",
-        )],
+        check_specs=[
+            dg.AssetCheckSpec(
+                "fetch_succeeded",
+                asset=key,
+                description="Every configured target (query or board) was fetched; failures keep "
+                "the previously stored responses of that target.",
+            )
+        ],
     )
     def _raw_payloads(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         config = load_sources_config()
@@ -63,8 +65,11 @@ def _build_raw_asset(source: str) -> dg.AssetsDefinition:
         enabled = config.sources[source].enabled
         for day in partition_dates(context):
             stats = FetchStats()
-            records = (guarded(job_source_records(source, day, config, stats), stats, source)
-                       if enabled else iter(()))
+            records = (
+                guarded(job_source_records(source, day, config, stats), stats, source)
+                if enabled
+                else iter(())
+            )
             result = land_records(paths.raw_file(source, day.isoformat()), records, stats)
             files.append(str(result.raw_file))
             for name in ("requests", "pages", "postings", "retries", "errors", "bytes"):
@@ -80,12 +85,17 @@ def _build_raw_asset(source: str) -> dg.AssetsDefinition:
                 **totals.as_metadata(),
                 "files": files,
             },
-            check_results=[dg.AssetCheckResult(
-                check_name="fetch_succeeded", passed=not totals.failed_targets,
-                severity=dg.AssetCheckSeverity.WARN,
-                metadata={"failed_targets": totals.failed_targets,
-                          "budget_exhausted": totals.budget_exhausted},
-            )],
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name="fetch_succeeded",
+                    passed=not totals.failed_targets,
+                    severity=dg.AssetCheckSeverity.WARN,
+                    metadata={
+                        "failed_targets": totals.failed_targets,
+                        "budget_exhausted": totals.budget_exhausted,
+                    },
+                )
+            ],
         )
 
     return _raw_payloads

@@ -55,13 +55,17 @@ def write_state(path: Path, state: pl.DataFrame) -> None:
 
 
 def due_for_lookup(
-    employers: pl.DataFrame, state: pl.DataFrame, now: dt.datetime, ttl_days: int,
+    employers: pl.DataFrame,
+    state: pl.DataFrame,
+    now: dt.datetime,
+    ttl_days: int,
     max_error_retries: int,
 ) -> pl.DataFrame:
     """Employers (company_name_norm, company_name, company_website) that need a lookup now."""
     known = employers.unique("company_name_norm").join(
         state.select("company_name_norm", "lookup_status", "attempts", "looked_up_at"),
-        on="company_name_norm", how="left",
+        on="company_name_norm",
+        how="left",
     )
     stale = pl.col("looked_up_at") < pl.lit(now - dt.timedelta(days=ttl_days))
     due = (
@@ -101,8 +105,9 @@ def choose_company(name: str, website: str | None, hits: list[dict[str, Any]]) -
         hit_domain = _domain(hit.get("website"))
         domain_match = bool(wanted_domain and hit_domain and wanted_domain == hit_domain)
         score = name_score + (15.0 if domain_match else 0.0)
-        reason = f"name similarity {name_score:.0f}" + (", same website domain" if domain_match
-                                                          else "")
+        reason = f"name similarity {name_score:.0f}" + (
+            ", same website domain" if domain_match else ""
+        )
         if best is None or score > best[0]:
             best = (score, hit, reason)
     assert best is not None
@@ -113,8 +118,12 @@ def choose_company(name: str, website: str | None, hits: list[dict[str, Any]]) -
 
 
 def lookup_row(
-    employer: dict[str, Any], choice: CompanyChoice | None, now: dt.datetime,
-    previous_attempts: int, error: str | None, size_bin: str,
+    employer: dict[str, Any],
+    choice: CompanyChoice | None,
+    now: dt.datetime,
+    previous_attempts: int,
+    error: str | None,
+    size_bin: str,
 ) -> dict[str, Any]:
     """The new state row for one employer after a lookup attempt."""
     hit = choice.hit if choice else None
@@ -145,5 +154,6 @@ def merge_state(state: pl.DataFrame, updates: list[dict[str, Any]]) -> pl.DataFr
     if not updates:
         return state
     new = pl.DataFrame(updates, schema=STATE_SCHEMA)
-    return pl.concat([state.join(new.select("company_name_norm"), on="company_name_norm",
-                                 how="anti"), new])
+    return pl.concat(
+        [state.join(new.select("company_name_norm"), on="company_name_norm", how="anti"), new]
+    )

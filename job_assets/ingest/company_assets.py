@@ -1,7 +1,6 @@
 """Company enrichment assets: Glassdoor lookups for employers not yet known, and the company
 table the warehouse reads."""
 
-
 import datetime as dt
 import os
 from pathlib import Path
@@ -33,8 +32,13 @@ from job_assets.storage import atomic_path
 def _employers_for(day: dt.date) -> pl.DataFrame:
     path = get_paths().lake_partition_file("job_postings", day.isoformat())
     if not path.exists():
-        return pl.DataFrame(schema={"company_name_norm": pl.String, "company_name": pl.String,
-                                    "company_website": pl.String})
+        return pl.DataFrame(
+            schema={
+                "company_name_norm": pl.String,
+                "company_name": pl.String,
+                "company_website": pl.String,
+            }
+        )
     return (
         pl.read_parquet(path, columns=["company_name_norm", "company_name", "company_website"])
         .filter(pl.col("company_name_norm") != "")
@@ -64,8 +68,9 @@ def raw_glassdoor_payloads(context: dg.AssetExecutionContext) -> dg.MaterializeR
     budget = gd_config.budget
     for day in partition_dates(context):
         now = dt.datetime.now(dt.UTC)
-        due = due_for_lookup(_employers_for(day), state, now, gd_config.ttl_days,
-                             gd_config.max_error_retries)
+        due = due_for_lookup(
+            _employers_for(day), state, now, gd_config.ttl_days, gd_config.max_error_retries
+        )
         if not gd_config.enabled or (config.mode == "live" and not gd_config.api_key()):
             if config.mode == "live" and gd_config.enabled:
                 context.log.warning(f"Glassdoor lookups skipped: {gd_config.api_key_env} unset")
@@ -87,20 +92,32 @@ def raw_glassdoor_payloads(context: dg.AssetExecutionContext) -> dg.MaterializeR
             if payload is not None:
                 stats.pages += 1
                 stats.postings += len(payload.get("data") or [])
-                records.append(RawResponse(
-                    source="glassdoor", endpoint="/company-search",
-                    request_params={"query": employer["company_name"]}, payload=payload,
-                    mode=config.mode,
-                ))
-                choice = choose_company(employer["company_name"], employer["company_website"],
-                                        payload.get("data") or [])
+                records.append(
+                    RawResponse(
+                        source="glassdoor",
+                        endpoint="/company-search",
+                        request_params={"query": employer["company_name"]},
+                        payload=payload,
+                        mode=config.mode,
+                    )
+                )
+                choice = choose_company(
+                    employer["company_name"], employer["company_website"], payload.get("data") or []
+                )
             else:
                 stats.errors += 1
             hit = choice.hit if choice else None
             bin_label = size_bin(pl.Series([(hit or {}).get("company_size")]), sizes)[0]
-            updates.append(lookup_row(employer, choice, now,
-                                      int(previous.get(employer["company_name_norm"]) or 0),
-                                      error, bin_label))
+            updates.append(
+                lookup_row(
+                    employer,
+                    choice,
+                    now,
+                    int(previous.get(employer["company_name_norm"]) or 0),
+                    error,
+                    bin_label,
+                )
+            )
         land_records(paths.raw_file("glassdoor", day.isoformat()), records, stats)
         state = merge_state(state, updates)
         looked_up += len(updates)
@@ -108,13 +125,15 @@ def raw_glassdoor_payloads(context: dg.AssetExecutionContext) -> dg.MaterializeR
             setattr(totals, name, getattr(totals, name) + getattr(stats, name))
     write_state(state_path, state)
     status_counts = dict(state.group_by("lookup_status").len().iter_rows())
-    return dg.MaterializeResult(metadata={
-        "dagster/row_count": looked_up,
-        "mode": config.mode,
-        **totals.as_metadata(),
-        "known_companies": state.height,
-        "status_counts": status_counts,
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": looked_up,
+            "mode": config.mode,
+            **totals.as_metadata(),
+            "known_companies": state.height,
+            "status_counts": status_counts,
+        }
+    )
 
 
 def _company_search(config, company_name: str) -> dict:
@@ -142,11 +161,13 @@ def company_profiles(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     target = paths.lake_dir / "companies" / "companies.parquet"
     with atomic_path(target) as tmp:
         state.write_parquet(tmp)
-    return dg.MaterializeResult(metadata={
-        "dagster/row_count": state.height,
-        "found": int((state["lookup_status"] == "found").sum()),
-        "path": str(target),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": state.height,
+            "found": int((state["lookup_status"] == "found").sum()),
+            "path": str(target),
+        }
+    )
 
 
 __all__ = ["company_profiles", "raw_glassdoor_payloads", "write_partition"]

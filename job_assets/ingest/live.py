@@ -40,24 +40,41 @@ def _jsearch_requests(config: SourcesConfig) -> list[dict[str, Any]]:
 
     cfg = config.sources["jsearch"]
     requests = [
-        {"query": q["query"], "country": q["country"], "work_from_home": q["work_from_home"],
-         "employment_types": q["employment_types"]}
+        {
+            "query": q["query"],
+            "country": q["country"],
+            "work_from_home": q["work_from_home"],
+            "employment_types": q["employment_types"],
+        }
         for q in jsearch_queries(load_campaigns())
     ]
     for query in cfg.queries:
         for country in cfg.countries or (None,):
-            requests.append({"query": query, "country": country, "work_from_home": None,
-                             "employment_types": None})
+            requests.append(
+                {
+                    "query": query,
+                    "country": country,
+                    "work_from_home": None,
+                    "employment_types": None,
+                }
+            )
     return requests
 
 
 def live_records(
-    source: str, partition_date: dt.date, config: SourcesConfig, stats: FetchStats,
+    source: str,
+    partition_date: dt.date,
+    config: SourcesConfig,
+    stats: FetchStats,
     environ: Mapping[str, str],
 ) -> Iterator[RawResponse | RawQuarantine]:
     cfg = config.sources[source]
-    common = {"settings": cfg.http, "budget": cfg.new_budget(), "stats": stats,
-              **_base_url(environ, source)}
+    common = {
+        "settings": cfg.http,
+        "budget": cfg.new_budget(),
+        "stats": stats,
+        **_base_url(environ, source),
+    }
     with httpx.Client(follow_redirects=False) as client:
         if source == "jsearch":
             key = cfg.api_key(environ)
@@ -70,9 +87,12 @@ def live_records(
             for request in _jsearch_requests(config):
                 try:
                     yield from jsearch.search(
-                        request["query"], country=request["country"], date_posted=date_posted,
+                        request["query"],
+                        country=request["country"],
+                        date_posted=date_posted,
                         employment_types=request["employment_types"],
-                        work_from_home=request["work_from_home"], num_pages=cfg.num_pages,
+                        work_from_home=request["work_from_home"],
+                        num_pages=cfg.num_pages,
                         max_pages=cfg.max_pages,
                     )
                 except SourceRequestError as exc:  # one query failing does not stop the others
@@ -81,8 +101,7 @@ def live_records(
                     break
             return
         if source == "greenhouse":
-            board_client = GreenhouseClient(client, pay_transparency=cfg.pay_transparency,
-                                            **common)
+            board_client = GreenhouseClient(client, pay_transparency=cfg.pay_transparency, **common)
         elif source == "lever":
             board_client = LeverClient(client, limit=cfg.page_size, **common)
         elif source == "ashby":
@@ -102,8 +121,9 @@ def glassdoor_company_search(
         raise MissingApiKeyError(f"live Glassdoor needs {cfg.api_key_env} in the environment")
     stats = FetchStats()
     with httpx.Client(follow_redirects=False) as client:
-        gd = GlassdoorClient(client, key, settings=cfg.http, stats=stats,
-                             **_base_url(environ, "glassdoor"))
+        gd = GlassdoorClient(
+            client, key, settings=cfg.http, stats=stats, **_base_url(environ, "glassdoor")
+        )
         for record in gd.company_search(company_name):
             if isinstance(record, RawResponse):
                 return record.payload

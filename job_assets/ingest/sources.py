@@ -21,14 +21,20 @@ BOARD_SOURCES = ("greenhouse", "lever", "ashby")
 
 
 def demo_records(
-    source: str, partition_date: dt.date, n_postings: int, stats: FetchStats,
-    boards: list[dict] | None = None, mirror_boards: dict[str, list[dict]] | None = None,
+    source: str,
+    partition_date: dt.date,
+    n_postings: int,
+    stats: FetchStats,
+    boards: list[dict] | None = None,
+    mirror_boards: dict[str, list[dict]] | None = None,
 ) -> Iterator[RawRecord]:
     """Offline payloads, deterministic per (source, partition date). JSearch mirrors some board
     postings (the cross-source duplicates real data has): ``mirror_boards`` names those boards."""
-    fetched_at = dt.datetime.combine(
-        partition_date + dt.timedelta(days=1), dt.time(7, 0), tzinfo=dt.UTC
-    ).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    fetched_at = (
+        dt.datetime.combine(partition_date + dt.timedelta(days=1), dt.time(7, 0), tzinfo=dt.UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
+    )
     generated_all = iter_payloads(
         source, partition_date, n_postings, seed=0, boards=boards, mirror_boards=mirror_boards
     )
@@ -84,18 +90,26 @@ def replay_records(
         if problem:
             stats.errors += 1
             yield RawQuarantine(
-                source=source, endpoint=endpoint, request_params={"replay_file": path.name},
-                error=problem, body_text=raw[:65536].decode("utf-8", "replace"), board=token,
+                source=source,
+                endpoint=endpoint,
+                request_params={"replay_file": path.name},
+                error=problem,
+                body_text=raw[:65536].decode("utf-8", "replace"),
+                board=token,
                 mode="replay",
             )
             continue
         stats.pages += 1
         stats.postings += count_postings(source, payload)
         yield RawResponse(
-            source=source, endpoint=endpoint, request_params={"replay_file": path.name},
-            payload=payload, board=token,
+            source=source,
+            endpoint=endpoint,
+            request_params={"replay_file": path.name},
+            payload=payload,
+            board=token,
             company_name=board_names.get(token, token) if token else None,
-            mode="replay", replay_file=str(path),
+            mode="replay",
+            replay_file=str(path),
         )
 
 
@@ -111,8 +125,11 @@ def replay_company_search(replay_dir: Path, company_name: str) -> dict:
         if not isinstance(body, dict):
             continue
         query = _fold_name(str((body.get("parameters") or {}).get("query", "")))
-        names = {_fold_name(str(hit.get("name", ""))) for hit in body.get("data") or []
-                 if isinstance(hit, dict)}
+        names = {
+            _fold_name(str(hit.get("name", "")))
+            for hit in body.get("data") or []
+            if isinstance(hit, dict)
+        }
         if wanted and (wanted == query or wanted in names or wanted == _fold_name(path.stem)):
             return body
     return {"status": "OK", "parameters": {"query": company_name}, "data": []}
@@ -144,13 +161,23 @@ def job_source_records(
         for b in getattr(source_cfg, "boards", ()) or ()
     ]
     if config.mode == "demo":
-        mirrors = {
-            name: [{"token": b.token, "company_name": b.company_name}
-                   for b in config.sources[name].boards]
-            for name in BOARD_SOURCES
-        } if source == "jsearch" else None
+        mirrors = (
+            {
+                name: [
+                    {"token": b.token, "company_name": b.company_name}
+                    for b in config.sources[name].boards
+                ]
+                for name in BOARD_SOURCES
+            }
+            if source == "jsearch"
+            else None
+        )
         yield from demo_records(
-            source, partition_date, config.demo_postings_per_source, stats, boards or None,
+            source,
+            partition_date,
+            config.demo_postings_per_source,
+            stats,
+            boards or None,
             {k: v for k, v in mirrors.items() if v} if mirrors else None,
         )
     elif config.mode == "replay":

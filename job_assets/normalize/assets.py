@@ -1,6 +1,5 @@
 """Normalization assets: raw payloads -> canonical Parquet lake + quarantine, with checks."""
 
-
 import os
 
 import dagster as dg
@@ -28,34 +27,52 @@ def quarantine_max_share() -> float:
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
-            POSTINGS, group_name="normalize", kinds={"polars", "parquet"},
+            POSTINGS,
+            group_name="normalize",
+            kinds={"polars", "parquet"},
             deps=[raw_asset_key(s) for s in JOB_SOURCES],
             description="Every source's postings in one validated, enriched canonical schema.",
         ),
         dg.AssetSpec(
-            QUARANTINE, group_name="normalize", kinds={"polars", "parquet"},
+            QUARANTINE,
+            group_name="normalize",
+            kinds={"polars", "parquet"},
             deps=[raw_asset_key(s) for s in JOB_SOURCES],
             description="Rows rejected by normalization, with failed rules and raw pointer.",
         ),
         dg.AssetSpec(
-            INGEST_STATS, group_name="normalize", kinds={"parquet"},
+            INGEST_STATS,
+            group_name="normalize",
+            kinds={"parquet"},
             deps=[raw_asset_key(s) for s in JOB_SOURCES],
             description="Per partition and source: postings fetched, normalized, quarantined.",
         ),
         dg.AssetSpec(
-            SKILL_TAXONOMY, group_name="normalize", kinds={"parquet"},
+            SKILL_TAXONOMY,
+            group_name="normalize",
+            kinds={"parquet"},
             description="The skills taxonomy in force (skill, category), for dim_skills.",
         ),
     ],
     check_specs=[
-        dg.AssetCheckSpec("raw_count_reconciles", asset=POSTINGS, blocking=True,
-                          description="raw postings = normalized + quarantined, per source."),
-        dg.AssetCheckSpec("quarantine_share_within_threshold", asset=POSTINGS,
-                          description="Quarantined share per source stays under the threshold "
-                          "(JOBS_QUARANTINE_MAX_SHARE, default 0.25)."),
-        dg.AssetCheckSpec("canonical_schema_valid", asset=POSTINGS, blocking=True,
-                          description="pandera CanonicalPosting validation; failure cases as "
-                          "metadata."),
+        dg.AssetCheckSpec(
+            "raw_count_reconciles",
+            asset=POSTINGS,
+            blocking=True,
+            description="raw postings = normalized + quarantined, per source.",
+        ),
+        dg.AssetCheckSpec(
+            "quarantine_share_within_threshold",
+            asset=POSTINGS,
+            description="Quarantined share per source stays under the threshold "
+            "(JOBS_QUARANTINE_MAX_SHARE, default 0.25).",
+        ),
+        dg.AssetCheckSpec(
+            "canonical_schema_valid",
+            asset=POSTINGS,
+            blocking=True,
+            description="pandera CanonicalPosting validation; failure cases as metadata.",
+        ),
     ],
     partitions_def=daily_partitions,
     backfill_policy=SINGLE_RUN,
@@ -81,17 +98,16 @@ def normalized_job_postings(context: dg.AssetExecutionContext):
                 counts[key] += c[key]
                 totals[key] += c[key]
             if c["raw"] != c["normalized"] + c["quarantined"]:
-                failures.append(f"{day} {source}: raw {c['raw']} != "
-                                f"{c['normalized']} + {c['quarantined']}")
+                failures.append(
+                    f"{day} {source}: raw {c['raw']} != {c['normalized']} + {c['quarantined']}"
+                )
 
     # The taxonomy in force, for dim_skills (replaced whole: it is configuration, not history).
     skills_frame = skill_categories(taxonomies.skills)
     with atomic_path(paths.lake_dir / "skills" / "skills.parquet") as tmp:
         skills_frame.write_parquet(tmp)
 
-    shares = {
-        s: (c["quarantined"] / c["raw"] if c["raw"] else 0.0) for s, c in per_source.items()
-    }
+    shares = {s: (c["quarantined"] / c["raw"] if c["raw"] else 0.0) for s, c in per_source.items()}
     threshold = quarantine_max_share()
     over = {s: round(v, 4) for s, v in shares.items() if v > threshold}
     yield dg.MaterializeResult(
@@ -119,20 +135,28 @@ def normalized_job_postings(context: dg.AssetExecutionContext):
     )
     yield dg.MaterializeResult(
         asset_key=SKILL_TAXONOMY,
-        metadata={"dagster/row_count": skills_frame.height,
-                  "taxonomy_version": taxonomies.version},
+        metadata={"dagster/row_count": skills_frame.height, "taxonomy_version": taxonomies.version},
     )
     yield dg.AssetCheckResult(
-        check_name="raw_count_reconciles", asset_key=POSTINGS, passed=not failures,
+        check_name="raw_count_reconciles",
+        asset_key=POSTINGS,
+        passed=not failures,
         metadata={"mismatches": failures, **{f"{s}_raw": c["raw"] for s, c in per_source.items()}},
     )
     yield dg.AssetCheckResult(
-        check_name="quarantine_share_within_threshold", asset_key=POSTINGS, passed=not over,
+        check_name="quarantine_share_within_threshold",
+        asset_key=POSTINGS,
+        passed=not over,
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={"threshold": threshold, "shares": {s: round(v, 4) for s, v in shares.items()},
-                  "over_threshold": over},
+        metadata={
+            "threshold": threshold,
+            "shares": {s: round(v, 4) for s, v in shares.items()},
+            "over_threshold": over,
+        },
     )
     yield dg.AssetCheckResult(
-        check_name="canonical_schema_valid", asset_key=POSTINGS, passed=not schema_problems,
+        check_name="canonical_schema_valid",
+        asset_key=POSTINGS,
+        passed=not schema_problems,
         metadata={"failure_cases": schema_problems[:50], "failure_count": len(schema_problems)},
     )

@@ -20,8 +20,12 @@ from job_assets.normalize.mappers import map_raw_file
 from job_assets.normalize.schema import CANONICAL_COLUMNS, QUARANTINE_COLUMNS, CanonicalPosting
 from job_assets.settings import LakehousePaths
 
-STATS_SCHEMA = {"source": pl.String, "fetched": pl.Int64, "normalized": pl.Int64,
-                "quarantined": pl.Int64}
+STATS_SCHEMA = {
+    "source": pl.String,
+    "fetched": pl.Int64,
+    "normalized": pl.Int64,
+    "quarantined": pl.Int64,
+}
 
 
 @dataclass
@@ -32,8 +36,11 @@ class DayResult:
 
 
 def normalize_day(
-    paths: LakehousePaths, day: dt.date, taxonomies: Taxonomies,
-    company_sizes: pl.DataFrame | None = None, batch_rows: int = 50_000,
+    paths: LakehousePaths,
+    day: dt.date,
+    taxonomies: Taxonomies,
+    company_sizes: pl.DataFrame | None = None,
+    batch_rows: int = 50_000,
 ) -> DayResult:
     result = DayResult()
     with (
@@ -51,13 +58,23 @@ def normalize_day(
                 quarantine.write(out.quarantine)
                 kept += out.postings.height
                 rejected += out.quarantine.height
-            result.counts[source] = {"raw": mapped.height, "normalized": kept,
-                                     "quarantined": rejected}
+            result.counts[source] = {
+                "raw": mapped.height,
+                "normalized": kept,
+                "quarantined": rejected,
+            }
             del mapped
     result.postings_file = str(postings.path)
     stats = pl.DataFrame(
-        [{"source": s, "fetched": c["raw"], "normalized": c["normalized"],
-          "quarantined": c["quarantined"]} for s, c in result.counts.items()],
+        [
+            {
+                "source": s,
+                "fetched": c["raw"],
+                "normalized": c["normalized"],
+                "quarantined": c["quarantined"],
+            }
+            for s, c in result.counts.items()
+        ],
         schema=STATS_SCHEMA,
     )
     write_partition(paths, "ingest_stats", day, stats)

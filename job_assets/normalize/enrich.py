@@ -24,19 +24,32 @@ from job_assets.normalize.titles import classify_titles, load_seniority, load_ti
 from job_assets.taxonomy import taxonomy_version
 
 TAXONOMY_FILES = [
-    "skills.yml", "titles.yml", "seniority.yml", "locations.yml", "company_sizes.yml",
+    "skills.yml",
+    "titles.yml",
+    "seniority.yml",
+    "locations.yml",
+    "company_sizes.yml",
     "fx_rates.yml",
 ]
 
 IMPOSSIBLE_SALARY_FLAGS = ["negative", "min_above_max", "absurd_yearly"]
 
 _EMPLOYMENT = {
-    "fulltime": "full_time", "full": "full_time", "permanent": "full_time",
-    "parttime": "part_time", "part": "part_time",
-    "contract": "contract", "contractor": "contract", "contracttohire": "contract",
+    "fulltime": "full_time",
+    "full": "full_time",
+    "permanent": "full_time",
+    "parttime": "part_time",
+    "part": "part_time",
+    "contract": "contract",
+    "contractor": "contract",
+    "contracttohire": "contract",
     "freelance": "contract",
-    "intern": "internship", "internship": "internship", "coop": "internship",
-    "temporary": "temporary", "temp": "temporary", "seasonal": "temporary",
+    "intern": "internship",
+    "internship": "internship",
+    "coop": "internship",
+    "temporary": "temporary",
+    "temp": "temporary",
+    "seasonal": "temporary",
 }
 
 
@@ -90,8 +103,9 @@ def normalize_postings(
     df = mapped.with_columns(
         pl.col("title").str.strip_chars().str.replace_all(r"\s+", " "),
         pl.col("company_name").str.strip_chars(),
-        html_to_text(pl.col("description_raw"), pl.col("description_format"))
-        .alias("description_text"),
+        html_to_text(pl.col("description_raw"), pl.col("description_format")).alias(
+            "description_text"
+        ),
         employment_type(pl.col("employment_type_raw")).alias("employment_type"),
         pl.lit(partition_date).alias("partition_date"),
         pl.lit(raw_file).alias("raw_file"),
@@ -99,9 +113,7 @@ def normalize_postings(
     ).drop("description_raw")
 
     df = parse_locations(df, taxonomies.locations)
-    df = normalize_salary(
-        df, taxonomies.fx, reporting_currency=taxonomies.reporting_currency
-    )
+    df = normalize_salary(df, taxonomies.fx, reporting_currency=taxonomies.reporting_currency)
     titles = classify_titles(df["title"].fill_null(""), taxonomies.titles, taxonomies.seniority)
     df = df.with_columns(titles)
     skill_text = pl.concat_str(
@@ -112,8 +124,7 @@ def normalize_postings(
         company_key(pl.col("company_name")).alias("company_name_norm"),
     ).with_columns(
         # an employer's own name is not a skill of its postings ("Cloudflare" at Cloudflare)
-        pl.col("skills").list.set_difference(pl.concat_list(pl.col("company_name")))
-        .list.sort()
+        pl.col("skills").list.set_difference(pl.concat_list(pl.col("company_name"))).list.sort()
     )
     df = _with_hash_key(df)
     df = _with_company_size(df, company_sizes)
@@ -122,16 +133,25 @@ def normalize_postings(
 
 def _with_hash_key(df: pl.DataFrame) -> pl.DataFrame:
     parsed_location = pl.concat_str(
-        [pl.col("city").fill_null(""), pl.col("region").fill_null(""),
-         pl.col("country").fill_null("")], separator=" "
+        [
+            pl.col("city").fill_null(""),
+            pl.col("region").fill_null(""),
+            pl.col("country").fill_null(""),
+        ],
+        separator=" ",
     )
-    location = pl.when(pl.col("city").is_not_null() | pl.col("country").is_not_null()).then(
-        parsed_location
-    ).otherwise(pl.col("location_raw").fill_null(""))
+    location = (
+        pl.when(pl.col("city").is_not_null() | pl.col("country").is_not_null())
+        .then(parsed_location)
+        .otherwise(pl.col("location_raw").fill_null(""))
+    )
     keyed = df.with_columns(
         pl.concat_str(
-            [fold(pl.col("company_name").fill_null("")), fold(pl.col("title").fill_null("")),
-             fold(location)],
+            [
+                fold(pl.col("company_name").fill_null("")),
+                fold(pl.col("title").fill_null("")),
+                fold(location),
+            ],
             separator="|",
         ).alias("_hash_input")
     )
@@ -146,7 +166,8 @@ def _with_company_size(df: pl.DataFrame, company_sizes: pl.DataFrame | None) -> 
         return df.with_columns(pl.lit("unknown").alias("company_size_bin"))
     return df.join(
         company_sizes.select("company_name_norm", "company_size_bin").unique("company_name_norm"),
-        on="company_name_norm", how="left",
+        on="company_name_norm",
+        how="left",
     ).with_columns(pl.col("company_size_bin").fill_null("unknown"))
 
 
@@ -154,8 +175,10 @@ def mark_repeated_ids(mapped: pl.DataFrame) -> pl.DataFrame:
     """Flag every occurrence of a source id after its first in the partition. Computed over the
     whole partition before it is cut into batches, so batching cannot hide a duplicate."""
     return mapped.with_columns(
-        (pl.col("source_job_id").is_not_null()
-         & (pl.int_range(pl.len()).over("source", "source_job_id") > 0)).alias("is_repeated_id")
+        (
+            pl.col("source_job_id").is_not_null()
+            & (pl.int_range(pl.len()).over("source", "source_job_id") > 0)
+        ).alias("is_repeated_id")
     )
 
 
@@ -178,10 +201,13 @@ def _split_quarantine(df: pl.DataFrame) -> NormalizeResult:
     df = df.with_columns(
         pl.concat_str(
             [pl.when(cond).then(pl.lit(name)) for name, cond in rules.items()],
-            separator=",", ignore_nulls=True,
+            separator=",",
+            ignore_nulls=True,
         ).alias("failed_rules")
     ).with_columns(
-        pl.when(pl.col("failed_rules") == "").then(None).otherwise(pl.col("failed_rules"))
+        pl.when(pl.col("failed_rules") == "")
+        .then(None)
+        .otherwise(pl.col("failed_rules"))
         .alias("failed_rules")
     )
     bad = df.filter(pl.col("failed_rules").is_not_null())
@@ -189,12 +215,15 @@ def _split_quarantine(df: pl.DataFrame) -> NormalizeResult:
     quarantine = bad.with_columns(
         pl.concat_str(
             [
-                pl.when(pl.col("salary_flag").is_not_null())
-                .then(pl.lit("salary: ") + pl.col("salary_flag")),
-                pl.when(pl.col("posted_at").is_null() & pl.col("posted_at_raw").is_not_null())
-                .then(pl.lit("posted_at: ") + pl.col("posted_at_raw")),
+                pl.when(pl.col("salary_flag").is_not_null()).then(
+                    pl.lit("salary: ") + pl.col("salary_flag")
+                ),
+                pl.when(pl.col("posted_at").is_null() & pl.col("posted_at_raw").is_not_null()).then(
+                    pl.lit("posted_at: ") + pl.col("posted_at_raw")
+                ),
             ],
-            separator="; ", ignore_nulls=True,
+            separator="; ",
+            ignore_nulls=True,
         ).alias("detail")
     ).select([pl.col(c).cast(t) for c, t in QUARANTINE_COLUMNS.items()])
     postings = good.with_columns(pl.col("fetched_at").alias("collected_at")).select(

@@ -12,9 +12,7 @@ from job_assets.settings import LakehousePaths
 from job_assets.storage import atomic_path
 
 
-def write_partition(
-    paths: LakehousePaths, table: str, day: dt.date, frame: pl.DataFrame
-) -> Path:
+def write_partition(paths: LakehousePaths, table: str, day: dt.date, frame: pl.DataFrame) -> Path:
     """Write (or replace) one day of a lake table. An empty frame still writes a file with the
     schema, so readers and dbt always find every partition that ran."""
     target = paths.lake_partition_file(table, day.isoformat())
@@ -29,8 +27,9 @@ class PartitionWriter:
     """Write one day of a lake table batch by batch (bounded memory), renamed into place only
     when closed without error: readers see the old partition or the complete new one."""
 
-    def __init__(self, paths: LakehousePaths, table: str, day: dt.date,
-                 schema: dict[str, pl.DataType]) -> None:
+    def __init__(
+        self, paths: LakehousePaths, table: str, day: dt.date, schema: dict[str, pl.DataType]
+    ) -> None:
         self._target = paths.lake_partition_file(table, day.isoformat())
         self._schema = {c: t for c, t in schema.items() if c != "partition_date"}
         self._writer: pq.ParquetWriter | None = None

@@ -72,14 +72,28 @@ parsed as (
 """
 
 _JSEARCH_STRUCT = {
-    "job_id": "VARCHAR", "job_title": "VARCHAR", "employer_name": "VARCHAR",
-    "employer_website": "VARCHAR", "job_publisher": "VARCHAR", "job_employment_type": "VARCHAR",
-    "job_employment_types": "VARCHAR[]", "job_apply_link": "VARCHAR",
-    "job_apply_is_direct": "VARCHAR", "job_description": "VARCHAR", "job_is_remote": "VARCHAR",
-    "job_posted_at_timestamp": "VARCHAR", "job_posted_at_datetime_utc": "VARCHAR",
-    "job_city": "VARCHAR", "job_state": "VARCHAR", "job_country": "VARCHAR",
-    "job_location": "VARCHAR", "job_min_salary": "VARCHAR", "job_max_salary": "VARCHAR",
-    "job_salary_currency": "VARCHAR", "job_salary_period": "VARCHAR", "job_salary": "VARCHAR",
+    "job_id": "VARCHAR",
+    "job_title": "VARCHAR",
+    "employer_name": "VARCHAR",
+    "employer_website": "VARCHAR",
+    "job_publisher": "VARCHAR",
+    "job_employment_type": "VARCHAR",
+    "job_employment_types": "VARCHAR[]",
+    "job_apply_link": "VARCHAR",
+    "job_apply_is_direct": "VARCHAR",
+    "job_description": "VARCHAR",
+    "job_is_remote": "VARCHAR",
+    "job_posted_at_timestamp": "VARCHAR",
+    "job_posted_at_datetime_utc": "VARCHAR",
+    "job_city": "VARCHAR",
+    "job_state": "VARCHAR",
+    "job_country": "VARCHAR",
+    "job_location": "VARCHAR",
+    "job_min_salary": "VARCHAR",
+    "job_max_salary": "VARCHAR",
+    "job_salary_currency": "VARCHAR",
+    "job_salary_period": "VARCHAR",
+    "job_salary": "VARCHAR",
 }
 _JSEARCH_SELECT = """
 select
@@ -114,8 +128,13 @@ from parsed
 """
 
 _GREENHOUSE_STRUCT = {
-    "id": "VARCHAR", "title": "VARCHAR", "company_name": "VARCHAR", "absolute_url": "VARCHAR",
-    "location": "STRUCT(name VARCHAR)", "first_published": "VARCHAR", "updated_at": "VARCHAR",
+    "id": "VARCHAR",
+    "title": "VARCHAR",
+    "company_name": "VARCHAR",
+    "absolute_url": "VARCHAR",
+    "location": "STRUCT(name VARCHAR)",
+    "first_published": "VARCHAR",
+    "updated_at": "VARCHAR",
     "content": "VARCHAR",
     "pay_input_ranges": "STRUCT(min_cents DOUBLE, max_cents DOUBLE, currency_type VARCHAR)[]",
 }
@@ -158,10 +177,17 @@ left join pay on pay.board is not distinct from parsed.board and pay.id = j.id
 """
 
 _LEVER_STRUCT = {
-    "id": "VARCHAR", "text": "VARCHAR", "hostedUrl": "VARCHAR", "applyUrl": "VARCHAR",
-    "createdAt": "VARCHAR", "country": "VARCHAR", "workplaceType": "VARCHAR",
+    "id": "VARCHAR",
+    "text": "VARCHAR",
+    "hostedUrl": "VARCHAR",
+    "applyUrl": "VARCHAR",
+    "createdAt": "VARCHAR",
+    "country": "VARCHAR",
+    "workplaceType": "VARCHAR",
     "categories": "STRUCT(commitment VARCHAR, location VARCHAR, team VARCHAR)",
-    "descriptionPlain": "VARCHAR", "description": "VARCHAR", "additionalPlain": "VARCHAR",
+    "descriptionPlain": "VARCHAR",
+    "description": "VARCHAR",
+    "additionalPlain": "VARCHAR",
     "salaryRange": "STRUCT(min DOUBLE, max DOUBLE, currency VARCHAR, interval VARCHAR)",
 }
 _LEVER_SELECT = """
@@ -195,14 +221,22 @@ from parsed
 """
 
 _ASHBY_STRUCT = {
-    "id": "VARCHAR", "title": "VARCHAR", "employmentType": "VARCHAR", "location": "VARCHAR",
-    "publishedAt": "VARCHAR", "isListed": "VARCHAR", "isRemote": "VARCHAR",
-    "workplaceType": "VARCHAR", "jobUrl": "VARCHAR", "applyUrl": "VARCHAR",
-    "descriptionPlain": "VARCHAR", "descriptionHtml": "VARCHAR",
+    "id": "VARCHAR",
+    "title": "VARCHAR",
+    "employmentType": "VARCHAR",
+    "location": "VARCHAR",
+    "publishedAt": "VARCHAR",
+    "isListed": "VARCHAR",
+    "isRemote": "VARCHAR",
+    "workplaceType": "VARCHAR",
+    "jobUrl": "VARCHAR",
+    "applyUrl": "VARCHAR",
+    "descriptionPlain": "VARCHAR",
+    "descriptionHtml": "VARCHAR",
     "address": "STRUCT(postalAddress STRUCT(addressLocality VARCHAR, addressRegion VARCHAR, "
     "addressCountry VARCHAR))",
     "compensation": "STRUCT(compensationTierSummary VARCHAR, compensationTiers STRUCT("
-    "components STRUCT(compensationType VARCHAR, \"interval\" VARCHAR, currencyCode VARCHAR, "
+    'components STRUCT(compensationType VARCHAR, "interval" VARCHAR, currencyCode VARCHAR, '
     "minValue DOUBLE, maxValue DOUBLE)[])[])",
 }
 _ASHBY_SELECT = """
@@ -249,8 +283,12 @@ join salary using (raw_line, raw_index)
 
 _SOURCES = {
     "jsearch": ("$.data[*]", "true", _JSEARCH_STRUCT, _JSEARCH_SELECT),
-    "greenhouse": ("$.jobs[*]", "json_type(payload, '$.jobs') = 'ARRAY'", _GREENHOUSE_STRUCT,
-                   _GREENHOUSE_SELECT),
+    "greenhouse": (
+        "$.jobs[*]",
+        "json_type(payload, '$.jobs') = 'ARRAY'",
+        _GREENHOUSE_STRUCT,
+        _GREENHOUSE_SELECT,
+    ),
     "lever": ("$[*]", "json_type(payload) = 'ARRAY'", _LEVER_STRUCT, _LEVER_SELECT),
     "ashby": ("$.jobs[*]", "true", _ASHBY_STRUCT, _ASHBY_SELECT),
 }
@@ -281,8 +319,9 @@ def _duck_type_to_json_spec(duck_type: str):
     return duck_type
 
 
-def map_raw_file(source: str, raw_file: Path, con: duckdb.DuckDBPyConnection | None = None
-                 ) -> pl.DataFrame:
+def map_raw_file(
+    source: str, raw_file: Path, con: duckdb.DuckDBPyConnection | None = None
+) -> pl.DataFrame:
     """Map one raw file of one source to the mapped shape (empty frame for an empty file)."""
     if not raw_file.exists() or raw_file.stat().st_size == 0 or _is_empty_gzip(raw_file):
         return pl.DataFrame(schema=MAPPED_SCHEMA)

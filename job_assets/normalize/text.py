@@ -8,19 +8,47 @@ from __future__ import annotations
 import polars as pl
 
 # Entity-escaped HTML (Greenhouse) is unescaped once before tags are stripped.
-_ESCAPED_HTML = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&#x27;": "'",
-                 "&amp;": "&"}
+_ESCAPED_HTML = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&#x27;": "'", "&amp;": "&"}
 # Entities left in text after tags are gone. &amp; last, so "&amp;lt;" stays literal "&lt;".
 _TEXT_ENTITIES = {
-    "&nbsp;": " ", "&#160;": " ", "&rsquo;": "\u2019", "&lsquo;": "\u2018", "&#8217;": "\u2019",
-    "&#8216;": "\u2018", "&rdquo;": "\u201d", "&ldquo;": "\u201c", "&#8220;": "\u201c",
-    "&#8221;": "\u201d", "&ndash;": "\u2013", "&#8211;": "\u2013", "&mdash;": "\u2014",
-    "&#8212;": "\u2014", "&hellip;": "\u2026", "&#8230;": "\u2026", "&bull;": "\u2022",
-    "&#8226;": "\u2022", "&middot;": "\u00b7", "&eacute;": "\u00e9", "&egrave;": "\u00e8",
-    "&agrave;": "\u00e0", "&ccedil;": "\u00e7", "&ocirc;": "\u00f4", "&uuml;": "\u00fc",
-    "&ouml;": "\u00f6", "&auml;": "\u00e4", "&euro;": "\u20ac", "&pound;": "\u00a3",
-    "&copy;": "\u00a9", "&reg;": "\u00ae", "&trade;": "\u2122", "&#39;": "'", "&#x27;": "'",
-    "&quot;": '"', "&lt;": "<", "&gt;": ">", "&amp;": "&",
+    "&nbsp;": " ",
+    "&#160;": " ",
+    "&rsquo;": "\u2019",
+    "&lsquo;": "\u2018",
+    "&#8217;": "\u2019",
+    "&#8216;": "\u2018",
+    "&rdquo;": "\u201d",
+    "&ldquo;": "\u201c",
+    "&#8220;": "\u201c",
+    "&#8221;": "\u201d",
+    "&ndash;": "\u2013",
+    "&#8211;": "\u2013",
+    "&mdash;": "\u2014",
+    "&#8212;": "\u2014",
+    "&hellip;": "\u2026",
+    "&#8230;": "\u2026",
+    "&bull;": "\u2022",
+    "&#8226;": "\u2022",
+    "&middot;": "\u00b7",
+    "&eacute;": "\u00e9",
+    "&egrave;": "\u00e8",
+    "&agrave;": "\u00e0",
+    "&ccedil;": "\u00e7",
+    "&ocirc;": "\u00f4",
+    "&uuml;": "\u00fc",
+    "&ouml;": "\u00f6",
+    "&auml;": "\u00e4",
+    "&euro;": "\u20ac",
+    "&pound;": "\u00a3",
+    "&copy;": "\u00a9",
+    "&reg;": "\u00ae",
+    "&trade;": "\u2122",
+    "&#39;": "'",
+    "&#x27;": "'",
+    "&quot;": '"',
+    "&lt;": "<",
+    "&gt;": ">",
+    "&amp;": "&",
 }
 _BLOCK_TAGS = r"(?i)<\s*(br|/p|/div|/h[1-6]|/li|/ul|/ol|/tr|p|div|h[1-6]|ul|ol|tr)\b[^>]*>"
 
@@ -73,6 +101,8 @@ _LEGAL_SUFFIXES = (
 def company_key(expr: pl.Expr) -> pl.Expr:
     """Normalized company name: folded, legal suffixes removed ("Stripe, Inc." -> "stripe")."""
     return (
-        fold(expr).str.replace_all(_LEGAL_SUFFIXES, " ").str.replace_all(r"\s+", " ")
+        fold(expr)
+        .str.replace_all(_LEGAL_SUFFIXES, " ")
+        .str.replace_all(r"\s+", " ")
         .str.strip_chars()
     )

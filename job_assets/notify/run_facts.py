@@ -42,7 +42,10 @@ def run_partitions(run: dg.DagsterRun) -> list[str]:
 
 
 def collect_run_summary(
-    instance: dg.DagsterInstance, run: dg.DagsterRun, status: str, published_dir: Path,
+    instance: dg.DagsterInstance,
+    run: dg.DagsterRun,
+    status: str,
+    published_dir: Path,
     top_per_campaign: int = 3,
 ) -> RunSummary:
     logs = instance.all_logs(run.run_id)
@@ -71,11 +74,13 @@ def collect_run_summary(
         elif kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
             if not evaluation.passed:
-                failed_checks.append({
-                    "asset": evaluation.asset_key.to_user_string(),
-                    "check": evaluation.check_name,
-                    "message": evaluation.description or _check_message(evaluation),
-                })
+                failed_checks.append(
+                    {
+                        "asset": evaluation.asset_key.to_user_string(),
+                        "check": evaluation.check_name,
+                        "message": evaluation.description or _check_message(evaluation),
+                    }
+                )
         elif kind == dg.DagsterEventType.STEP_FAILURE:
             error = event.event_specific_data.error
             message = error.message.strip().splitlines()[0] if error else ""
@@ -91,8 +96,7 @@ def collect_run_summary(
         failed_checks=failed_checks,
         failed_steps=failed_steps,
         source_failures=source_failures,
-        top_matches=top_new_matches(published_dir, top_per_campaign) if status == "SUCCESS"
-        else [],
+        top_matches=top_new_matches(published_dir, top_per_campaign) if status == "SUCCESS" else [],
         is_backfill="dagster/backfill" in run.tags or len(run_partitions(run)) > 1,
         backfill_id=run.tags.get("dagster/backfill"),
         dagster_url=None,
@@ -105,8 +109,9 @@ def _check_message(evaluation) -> str:
     return ", ".join(parts) or "check failed"
 
 
-def top_new_matches(published_dir: Path, per_campaign: int,
-                    min_score: float | None = None) -> list[TopMatch]:
+def top_new_matches(
+    published_dir: Path, per_campaign: int, min_score: float | None = None
+) -> list[TopMatch]:
     path = published_dir / "ranked_jobs.parquet"
     if not path.exists():
         return []
@@ -128,9 +133,15 @@ def to_top_match(row: dict) -> TopMatch:
         salary = " – ".join(f"{v:,}" for v in (low, high) if v) + f" {row['reporting_currency']}"
     missing = (row.get("missing_skills") or "").split(", ")[0] or None
     return TopMatch(
-        campaign_id=row["campaign_id"], campaign_name=row["campaign_name"] or row["campaign_id"],
-        title=row["title"], company_name=row["company_name"], score=float(row["score"]),
+        campaign_id=row["campaign_id"],
+        campaign_name=row["campaign_name"] or row["campaign_id"],
+        title=row["title"],
+        company_name=row["company_name"],
+        score=float(row["score"]),
         reasons=[r for r in (row.get("top_reasons") or "").split("; ") if r],
-        apply_url=row.get("apply_url") or "", location=row.get("location") or "",
-        salary_text=salary, missing_skill=missing, job_id=row["job_id"],
+        apply_url=row.get("apply_url") or "",
+        location=row.get("location") or "",
+        salary_text=salary,
+        missing_skill=missing,
+        job_id=row["job_id"],
     )

@@ -1,7 +1,6 @@
 """Run-status sensors: a webhook summary for every finished daily run or backfill (one run per
 backfill, by the single-run backfill policy), and the email digest after a success."""
 
-
 import dagster as dg
 
 from job_assets.jobs import daily_lakehouse_job
@@ -14,14 +13,17 @@ from job_assets.settings import get_paths
 
 def notify_run(context: dg.RunStatusSensorContext, status: str) -> None:
     urls = webhook_urls_from_env()
-    summary = collect_run_summary(context.instance, context.dagster_run, status,
-                                  get_paths().published_dir)
+    summary = collect_run_summary(
+        context.instance, context.dagster_run, status, get_paths().published_dir
+    )
     if urls:
         results = post_summary(summary, urls, webhook_secret_from_env())
         for result in results:
             log = context.log.info if result.ok else context.log.warning
-            log(f"webhook {result.url}: {'delivered' if result.ok else 'FAILED'} "
-                f"after {result.attempts} attempt(s) {result.error or ''}")
+            log(
+                f"webhook {result.url}: {'delivered' if result.ok else 'FAILED'} "
+                f"after {result.attempts} attempt(s) {result.error or ''}"
+            )
     if status == "SUCCESS":
         send_campaign_digests(context)
 
@@ -37,17 +39,26 @@ def send_campaign_digests(context: dg.RunStatusSensorContext) -> None:
         recipients = list(campaign.notify.email)
         if not recipients:
             continue
-        matches = [m for m in top_new_matches(published, campaign.notify.top_n,
-                                               campaign.min_score)
-                   if m.campaign_id == campaign.id]
-        message = build_digest(campaign.name, matches, campaigns.reporting_currency,
-                               campaign.min_score, campaign.notify.top_n)
+        matches = [
+            m
+            for m in top_new_matches(published, campaign.notify.top_n, campaign.min_score)
+            if m.campaign_id == campaign.id
+        ]
+        message = build_digest(
+            campaign.name,
+            matches,
+            campaigns.reporting_currency,
+            campaign.min_score,
+            campaign.notify.top_n,
+        )
         if message is not None:
             digests.append((recipients, message))
     for result in send_digests(settings, digests):
         log = context.log.info if result.delivered else context.log.warning
-        log(f"digest '{result.subject}' to {result.recipient}: "
-            f"{'sent' if result.delivered else 'FAILED ' + (result.error or '')}")
+        log(
+            f"digest '{result.subject}' to {result.recipient}: "
+            f"{'sent' if result.delivered else 'FAILED ' + (result.error or '')}"
+        )
 
 
 @dg.run_status_sensor(

@@ -1,6 +1,5 @@
 """Ranking asset: every active job x every active campaign, scored and explained, per day."""
 
-
 import datetime as dt
 
 import dagster as dg
@@ -38,10 +37,17 @@ def job_rankings(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         for day in partition_dates(context):
             jobs = active_jobs_for_day(con, paths, day)
             as_of = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-            result = score_jobs(jobs, campaigns, config, now=as_of,
-                                explain_max_rank=config.s("explain_max_rank"))
-            replace_rankings(con, day, result.rankings, result.exclusions, jobs,
-                             {c.id: c.name for c in campaigns.campaigns})
+            result = score_jobs(
+                jobs, campaigns, config, now=as_of, explain_max_rank=config.s("explain_max_rank")
+            )
+            replace_rankings(
+                con,
+                day,
+                result.rankings,
+                result.exclusions,
+                jobs,
+                {c.id: c.name for c in campaigns.campaigns},
+            )
             rows += result.rankings.height
             excluded += result.exclusions.height
             per_day[day.isoformat()] = result.rankings.height
@@ -54,4 +60,3 @@ def job_rankings(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             "rows_per_day": per_day,
         }
     )
-

@@ -41,20 +41,29 @@ def close_after_days() -> int:
 
 
 def active_jobs_for_day(
-    con: duckdb.DuckDBPyConnection, paths: LakehousePaths, day: dt.date,
+    con: duckdb.DuckDBPyConnection,
+    paths: LakehousePaths,
+    day: dt.date,
     close_after: int | None = None,
 ) -> pl.DataFrame:
     lake_glob = str(paths.lake_table_dir("job_postings") / "*" / "*.parquet")
     return con.sql(
         _ACTIVE_JOBS_SQL,
-        params={"day": day, "lake_glob": lake_glob,
-                "close_after_days": close_after if close_after is not None else close_after_days()},
+        params={
+            "day": day,
+            "lake_glob": lake_glob,
+            "close_after_days": close_after if close_after is not None else close_after_days(),
+        },
     ).pl()
 
 
 def replace_rankings(
-    con: duckdb.DuckDBPyConnection, day: dt.date, rankings: pl.DataFrame,
-    exclusions: pl.DataFrame, jobs: pl.DataFrame, campaign_names: dict[str, str],
+    con: duckdb.DuckDBPyConnection,
+    day: dt.date,
+    rankings: pl.DataFrame,
+    exclusions: pl.DataFrame,
+    jobs: pl.DataFrame,
+    campaign_names: dict[str, str],
 ) -> None:
     """Delete the day's rows and insert the new ones atomically (one transaction)."""
     keys = jobs.select("job_id", "job_posting_key")
@@ -74,8 +83,7 @@ def replace_rankings(
         con.execute("begin transaction")
         con.execute("create table if not exists job_rankings as select * from ranked_in limit 0")
         con.execute(
-            "create table if not exists job_ranking_exclusions as "
-            "select * from excluded_in limit 0"
+            "create table if not exists job_ranking_exclusions as select * from excluded_in limit 0"
         )
         con.execute("delete from job_rankings where ranking_date = $day", {"day": day})
         con.execute("delete from job_ranking_exclusions where ranking_date = $day", {"day": day})

@@ -1,6 +1,5 @@
 """dbt models as Dagster assets: staging -> intermediate -> marts, then the ranking marts."""
 
-
 import os
 import shutil
 import sys
@@ -66,7 +65,8 @@ def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     os.environ["JOBS_DATA_DIR"] = str(paths.data_dir)
     window = context.partition_time_window
     args = dbt_build_args(
-        window.start.date(), window.end.date(),
+        window.start.date(),
+        window.end.date(),
         {"reporting_currency": os.environ.get("JOBS_REPORTING_CURRENCY", "CAD").upper()},
     )
     buffered: list = []
@@ -104,8 +104,9 @@ def _row_counts(warehouse: Path, tables: list[str | None]) -> dict[str, int]:
         return {}
     counts: dict[str, int] = {}
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        existing = {r[0] for r in con.execute(
-            "select table_name from information_schema.tables").fetchall()}
+        existing = {
+            r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
+        }
         for name in names:
             if name in existing:
                 quoted = '"' + name.replace('"', '""') + '"'

@@ -23,12 +23,15 @@ from job_assets.settings import LakehousePaths
 
 @contextlib.contextmanager
 def warehouse_write_lock(
-    paths: LakehousePaths, timeout_s: float | None = None,
+    paths: LakehousePaths,
+    timeout_s: float | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> Iterator[None]:
     paths.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    timeout = timeout_s if timeout_s is not None else float(
-        os.environ.get("JOBS_WAREHOUSE_LOCK_TIMEOUT_S", "1800")
+    timeout = (
+        timeout_s
+        if timeout_s is not None
+        else float(os.environ.get("JOBS_WAREHOUSE_LOCK_TIMEOUT_S", "1800"))
     )
     lock = FileLock(str(paths.warehouse_path) + ".lock")
     try:

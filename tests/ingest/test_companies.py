@@ -21,10 +21,18 @@ NOW = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
 
 
 def _employers(*names: str) -> pl.DataFrame:
-    return pl.DataFrame({"company_name_norm": [n.lower() for n in names],
-                         "company_name": list(names), "company_website": [None] * len(names)},
-                        schema={"company_name_norm": pl.String, "company_name": pl.String,
-                                "company_website": pl.String})
+    return pl.DataFrame(
+        {
+            "company_name_norm": [n.lower() for n in names],
+            "company_name": list(names),
+            "company_website": [None] * len(names),
+        },
+        schema={
+            "company_name_norm": pl.String,
+            "company_name": pl.String,
+            "company_website": pl.String,
+        },
+    )
 
 
 def _state(rows: list[dict]) -> pl.DataFrame:
@@ -33,16 +41,31 @@ def _state(rows: list[dict]) -> pl.DataFrame:
 
 
 def test_new_error_retry_and_stale_employers_are_due_and_fresh_ones_are_not():
-    state = _state([
-        {"company_name_norm": "fresh", "lookup_status": "found", "attempts": 1,
-         "looked_up_at": NOW - dt.timedelta(days=2)},
-        {"company_name_norm": "stale", "lookup_status": "not_found", "attempts": 1,
-         "looked_up_at": NOW - dt.timedelta(days=45)},
-        {"company_name_norm": "flaky", "lookup_status": "error", "attempts": 2},
-        {"company_name_norm": "broken", "lookup_status": "error", "attempts": 3},
-    ])
-    due = due_for_lookup(_employers("Fresh", "Stale", "Flaky", "Broken", "Brandnew"), state,
-                         NOW, ttl_days=30, max_error_retries=3)
+    state = _state(
+        [
+            {
+                "company_name_norm": "fresh",
+                "lookup_status": "found",
+                "attempts": 1,
+                "looked_up_at": NOW - dt.timedelta(days=2),
+            },
+            {
+                "company_name_norm": "stale",
+                "lookup_status": "not_found",
+                "attempts": 1,
+                "looked_up_at": NOW - dt.timedelta(days=45),
+            },
+            {"company_name_norm": "flaky", "lookup_status": "error", "attempts": 2},
+            {"company_name_norm": "broken", "lookup_status": "error", "attempts": 3},
+        ]
+    )
+    due = due_for_lookup(
+        _employers("Fresh", "Stale", "Flaky", "Broken", "Brandnew"),
+        state,
+        NOW,
+        ttl_days=30,
+        max_error_retries=3,
+    )
     assert sorted(due["company_name_norm"]) == ["brandnew", "flaky", "stale"]
 
 
@@ -50,9 +73,15 @@ def test_new_error_retry_and_stale_employers_are_due_and_fresh_ones_are_not():
     ("name", "website", "hits", "expected_id"),
     [
         ("FlightHub", None, [{"company_id": 1, "name": "FlightHub"}], 1),
-        ("Stripe", "https://stripe.com/jobs",
-         [{"company_id": 1, "name": "Stripe Group", "website": "https://stripegroup.example"},
-          {"company_id": 2, "name": "Stripe", "website": "www.stripe.com"}], 2),
+        (
+            "Stripe",
+            "https://stripe.com/jobs",
+            [
+                {"company_id": 1, "name": "Stripe Group", "website": "https://stripegroup.example"},
+                {"company_id": 2, "name": "Stripe", "website": "www.stripe.com"},
+            ],
+            2,
+        ),
         ("Acme Analytics", None, [{"company_id": 9, "name": "Globex"}], None),
         ("Anything", None, [], None),
     ],
@@ -67,13 +96,23 @@ def test_the_chosen_hit_is_the_most_similar_name_with_domain_as_tie_breaker(
 
 def test_state_survives_a_round_trip_and_updates_replace_rows(tmp_path):
     path = tmp_path / "state" / "company_lookups.parquet"
-    first = lookup_row({"company_name_norm": "flighthub", "company_name": "FlightHub"},
-                       choose_company("FlightHub", None, [{"company_id": 7, "name": "FlightHub",
-                                                           "rating": 3.0}]),
-                       NOW, 0, None, "51-200")
+    first = lookup_row(
+        {"company_name_norm": "flighthub", "company_name": "FlightHub"},
+        choose_company("FlightHub", None, [{"company_id": 7, "name": "FlightHub", "rating": 3.0}]),
+        NOW,
+        0,
+        None,
+        "51-200",
+    )
     write_state(path, merge_state(read_state(path), [first]))
-    retry = lookup_row({"company_name_norm": "flighthub", "company_name": "FlightHub"}, None,
-                       NOW, 1, "HTTP 500", "unknown")
+    retry = lookup_row(
+        {"company_name_norm": "flighthub", "company_name": "FlightHub"},
+        None,
+        NOW,
+        1,
+        "HTTP 500",
+        "unknown",
+    )
     state = merge_state(read_state(path), [retry])
     assert state.height == 1
     row = state.row(0, named=True)

@@ -8,26 +8,38 @@ from job_assets.storage import read_jsonl_gz
 
 
 def _board(token: str, jobs: list[dict]) -> RawResponse:
-    return RawResponse(source="ashby", endpoint=f"/posting-api/job-board/{token}",
-                       request_params={}, payload={"jobs": jobs}, board=token)
+    return RawResponse(
+        source="ashby",
+        endpoint=f"/posting-api/job-board/{token}",
+        request_params={},
+        payload={"jobs": jobs},
+        board=token,
+    )
 
 
 def test_a_board_that_fails_on_a_rerun_keeps_its_previous_responses(tmp_path):
     raw = tmp_path / "raw" / "ashby" / "2026-11-20.jsonl.gz"
-    land_records(raw, [_board("ramp", [{"id": "r1"}]), _board("notion", [{"id": "n1"}])],
-                 FetchStats())
+    land_records(
+        raw, [_board("ramp", [{"id": "r1"}]), _board("notion", [{"id": "n1"}])], FetchStats()
+    )
     stats = FetchStats(failed_targets=["ashby:notion: HTTP 500 after 4 attempts"])
     result = land_records(raw, [_board("ramp", [{"id": "r2"}])], stats)
     envelopes = list(read_jsonl_gz(raw))
     assert {(e["board"], e["payload"]["jobs"][0]["id"]) for e in envelopes} == {
-        ("ramp", "r2"), ("notion", "n1")}
+        ("ramp", "r2"),
+        ("notion", "n1"),
+    }
     assert result.carried_over == 1 and result.responses == 1
 
 
 def test_a_source_that_fetched_nothing_keeps_the_whole_previous_day(tmp_path):
     raw = tmp_path / "raw" / "jsearch" / "2026-11-20.jsonl.gz"
-    first = RawResponse(source="jsearch", endpoint="/search", request_params={"query": "x"},
-                        payload={"data": [{"job_id": "a"}]})
+    first = RawResponse(
+        source="jsearch",
+        endpoint="/search",
+        request_params={"query": "x"},
+        payload={"data": [{"job_id": "a"}]},
+    )
     land_records(raw, [first], FetchStats())
     land_records(raw, [], FetchStats(failed_targets=["jsearch: MissingApiKeyError: ..."]))
     assert [e["payload"] for e in read_jsonl_gz(raw)] == [{"data": [{"job_id": "a"}]}]
@@ -35,8 +47,13 @@ def test_a_source_that_fetched_nothing_keeps_the_whole_previous_day(tmp_path):
 
 def test_quarantined_bodies_go_to_their_own_file_and_a_clean_rerun_removes_it(tmp_path):
     raw = tmp_path / "raw" / "lever" / "2026-11-20.jsonl.gz"
-    bad = RawQuarantine(source="lever", endpoint="/v0/postings/x", request_params={},
-                        error="invalid JSON: Expecting value", body_text="<html>")
+    bad = RawQuarantine(
+        source="lever",
+        endpoint="/v0/postings/x",
+        request_params={},
+        error="invalid JSON: Expecting value",
+        body_text="<html>",
+    )
     result = land_records(raw, [bad], FetchStats())
     assert result.quarantined == 1
     assert list(read_jsonl_gz(quarantine_file_for(raw)))[0]["body_text"] == "<html>"

@@ -37,8 +37,11 @@ def _all_stored_text(root) -> str:
 def test_live_run_uses_the_keys_and_stores_them_nowhere(tmp_path, monkeypatch, caplog, capsys):
     caplog.set_level(logging.DEBUG)
     with FaultServer() as server:
-        server.script("/search", json_reply(_fixture("jsearch_1.json")),
-                      repeat=json_reply({"status": "OK", "data": []}))
+        server.script(
+            "/search",
+            json_reply(_fixture("jsearch_1.json")),
+            repeat=json_reply({"status": "OK", "data": []}),
+        )
         server.script("/v1/boards/stripe/jobs", repeat=json_reply(_fixture("greenhouse_2.json")))
         server.script("/v0/postings/palantir", repeat=json_reply(_fixture("lever_1.json")))
         server.script("/posting-api/job-board/ramp", repeat=json_reply(_fixture("ashby_1.json")))
@@ -48,14 +51,20 @@ def test_live_run_uses_the_keys_and_stores_them_nowhere(tmp_path, monkeypatch, c
             "JOBS_SOURCE_MODE": "live",
             "JSEARCH_API_KEY": JSEARCH_KEY,
             "GLASSDOOR_API_KEY": GLASSDOOR_KEY,
-            **{f"JOBS_{s.upper()}_BASE_URL": server.url
-               for s in ("jsearch", "greenhouse", "lever", "ashby", "glassdoor")},
+            **{
+                f"JOBS_{s.upper()}_BASE_URL": server.url
+                for s in ("jsearch", "greenhouse", "lever", "ashby", "glassdoor")
+            },
         }
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         result = dg.materialize(
-            [*raw_payload_assets, normalized_job_postings, raw_glassdoor_payloads,
-             company_profiles],
+            [
+                *raw_payload_assets,
+                normalized_job_postings,
+                raw_glassdoor_payloads,
+                company_profiles,
+            ],
             partition_key=DAY,
         )
         assert result.success

@@ -48,8 +48,12 @@ def replayed(tmp_path_factory):
         from job_assets.settings import get_paths
 
         result = dg.materialize(
-            [*raw_payload_assets, normalized_job_postings, raw_glassdoor_payloads,
-             company_profiles],
+            [
+                *raw_payload_assets,
+                normalized_job_postings,
+                raw_glassdoor_payloads,
+                company_profiles,
+            ],
             partition_key=DAY,
         )
         assert result.success

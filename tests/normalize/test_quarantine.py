@@ -16,10 +16,22 @@ POSTED = dt.datetime(2026, 11, 19, 12, tzinfo=dt.UTC)
 
 def _row(**overrides) -> dict:
     row = dict.fromkeys(MAPPED_SCHEMA)
-    row.update(source="lever", source_job_id="ok-1", title="Senior Data Engineer",
-               company_name="Acme", location_raw="Toronto, ON", description_raw="Python and SQL",
-               description_format="text", posted_at=POSTED, posted_at_raw="1763553600000",
-               fetched_at=POSTED, is_direct=True, is_listed=True, raw_line=1, raw_index=1)
+    row.update(
+        source="lever",
+        source_job_id="ok-1",
+        title="Senior Data Engineer",
+        company_name="Acme",
+        location_raw="Toronto, ON",
+        description_raw="Python and SQL",
+        description_format="text",
+        posted_at=POSTED,
+        posted_at_raw="1763553600000",
+        fetched_at=POSTED,
+        is_direct=True,
+        is_listed=True,
+        raw_line=1,
+        raw_index=1,
+    )
     row.update(overrides)
     return row
 
@@ -37,12 +49,33 @@ def taxonomies():
         ({"company_name": None}, "missing_company"),
         ({"posted_at": None, "posted_at_raw": "not a date"}, "unparseable_posted_at"),
         ({"description_raw": "<p> </p>", "description_format": "html"}, "empty_description"),
-        ({"salary_min": 150000.0, "salary_max": 90000.0, "salary_currency": "CAD",
-          "salary_period": "year"}, "invalid_salary"),
-        ({"salary_min": -5.0, "salary_max": 10.0, "salary_currency": "USD",
-          "salary_period": "hour"}, "invalid_salary"),
-        ({"salary_min": 9e9, "salary_max": 9e9, "salary_currency": "USD",
-          "salary_period": "year"}, "invalid_salary"),
+        (
+            {
+                "salary_min": 150000.0,
+                "salary_max": 90000.0,
+                "salary_currency": "CAD",
+                "salary_period": "year",
+            },
+            "invalid_salary",
+        ),
+        (
+            {
+                "salary_min": -5.0,
+                "salary_max": 10.0,
+                "salary_currency": "USD",
+                "salary_period": "hour",
+            },
+            "invalid_salary",
+        ),
+        (
+            {
+                "salary_min": 9e9,
+                "salary_max": 9e9,
+                "salary_currency": "USD",
+                "salary_period": "year",
+            },
+            "invalid_salary",
+        ),
         ({"is_listed": False}, "unlisted"),
     ],
 )
@@ -54,7 +87,11 @@ def test_each_rule_quarantines_with_its_name_and_a_raw_pointer(taxonomies, overr
     (q,) = result.quarantine.to_dicts()
     assert rule in q["failed_rules"].split(",")
     assert (q["job_id"], q["raw_file"], q["raw_line"], q["raw_index"]) == (
-        "lever:bad-1", "raw/lever/2026-11-20.jsonl.gz", 7, 3)
+        "lever:bad-1",
+        "raw/lever/2026-11-20.jsonl.gz",
+        7,
+        3,
+    )
 
 
 def test_a_repeated_id_keeps_the_first_and_quarantines_the_rest(taxonomies):
@@ -65,16 +102,20 @@ def test_a_repeated_id_keeps_the_first_and_quarantines_the_rest(taxonomies):
 
 
 def test_an_unknown_currency_keeps_the_posting_without_a_normalized_salary(taxonomies):
-    mapped = pl.DataFrame([_row(salary_min=100.0, salary_max=120.0, salary_currency="XYZ",
-                                salary_period="year")], schema=MAPPED_SCHEMA)
+    mapped = pl.DataFrame(
+        [_row(salary_min=100.0, salary_max=120.0, salary_currency="XYZ", salary_period="year")],
+        schema=MAPPED_SCHEMA,
+    )
     result = normalize_postings(mapped, DAY, "raw.jsonl.gz", taxonomies)
     assert result.quarantine.height == 0
     assert result.postings["salary_min_norm"].to_list() == [None]
 
 
 def test_a_valid_salary_is_converted_to_yearly_and_reporting_currency(taxonomies):
-    mapped = pl.DataFrame([_row(salary_min=50.0, salary_max=60.0, salary_currency="CAD",
-                                salary_period="hour")], schema=MAPPED_SCHEMA)
+    mapped = pl.DataFrame(
+        [_row(salary_min=50.0, salary_max=60.0, salary_currency="CAD", salary_period="hour")],
+        schema=MAPPED_SCHEMA,
+    )
     row = normalize_postings(mapped, DAY, "raw.jsonl.gz", taxonomies).postings.row(0, named=True)
     assert (row["salary_min_yearly"], row["salary_max_yearly"]) == (104000, 124800)
     assert row["salary_min_norm"] == 104000  # CAD is the default reporting currency

@@ -31,9 +31,14 @@ def normalized(tmp_path_factory):
     for source, (files, board, company) in FILES.items():
         raw = tmp_path_factory.mktemp(source) / f"{DAY}.jsonl.gz"
         envelopes = [
-            RawResponse(source=source, endpoint="/x", request_params={}, board=board,
-                        company_name=company,
-                        payload=json.loads((FIXTURES / "real" / f).read_text())).to_envelope()
+            RawResponse(
+                source=source,
+                endpoint="/x",
+                request_params={},
+                board=board,
+                company_name=company,
+                payload=json.loads((FIXTURES / "real" / f).read_text()),
+            ).to_envelope()
             for f in files
         ]
         write_jsonl_gz(raw, envelopes)

@@ -25,8 +25,12 @@ def raw_postings(paths: LakehousePaths, source: str) -> int:
 def lake(paths: LakehousePaths, table: str) -> pl.DataFrame:
     files = sorted(paths.lake_table_dir(table).glob("partition_date=*/*.parquet"))
     return pl.concat(
-        [pl.read_parquet(f).with_columns(
-            pl.lit(f.parent.name.split("=")[1]).alias("partition_date")) for f in files],
+        [
+            pl.read_parquet(f).with_columns(
+                pl.lit(f.parent.name.split("=")[1]).alias("partition_date")
+            )
+            for f in files
+        ],
         how="diagonal_relaxed",
     )
 
@@ -37,10 +41,12 @@ def warehouse(paths: LakehousePaths, query: str) -> pl.DataFrame:
 
 
 def hyper_counts(path: Path) -> dict[str, int]:
-    with HyperProcess(Telemetry.DO_NOT_SEND_USAGE_DATA_TO_TABLEAU,
-                      parameters={"log_config": ""}) as hyper, Connection(
-        hyper.endpoint, path
-    ) as conn:
+    with (
+        HyperProcess(
+            Telemetry.DO_NOT_SEND_USAGE_DATA_TO_TABLEAU, parameters={"log_config": ""}
+        ) as hyper,
+        Connection(hyper.endpoint, path) as conn,
+    ):
         return {
             table.name.unescaped: conn.execute_scalar_query(f"SELECT COUNT(*) FROM {table}")
             for table in conn.catalog.get_table_names("Extract")
@@ -56,7 +62,8 @@ def snapshot(paths: LakehousePaths) -> dict:
         "lake_keys": sorted(zip(postings["partition_date"], postings["job_id"], strict=True)),
         "quarantine_rows": lake(paths, "job_posting_quarantine").height,
         "fact_keys": warehouse(paths, "select job_posting_key from fact_jobs order by 1")[
-            "job_posting_key"].to_list(),
+            "job_posting_key"
+        ].to_list(),
         "rankings": warehouse(
             paths,
             "select ranking_date, campaign_id, job_posting_key, score from job_rankings "

@@ -26,8 +26,11 @@ CYCLE = ["saved", "preparing_to_apply", "applied", "interviewing", "offer"]
 def _pipeline(env: dict[str, str], *args: str) -> subprocess.Popen:
     log = open(os.path.join(env["JOBS_DATA_DIR"] + f"-{time.monotonic_ns()}.log"), "w")  # noqa: SIM115
     return subprocess.Popen(
-        [sys.executable, "-W", "ignore", "-m", "job_assets.runner", *args], cwd=REPO,
-        env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+        [sys.executable, "-W", "ignore", "-m", "job_assets.runner", *args],
+        cwd=REPO,
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -66,28 +69,73 @@ def test_cli_reads_and_writes_while_a_run_rebuilds_and_user_data_outlives_rebuil
 
     store = ApplicationStore(paths.user_store_path)
     assert dict(store.applications().select("job_id", "status").iter_rows()) == dict.fromkeys(
-        jobs, "offer")
+        jobs, "offer"
+    )
     history = store.history()
     assert history.filter(pl.col("to_status").is_not_null()).height == changes  # none lost
-    interview = runner.invoke(app, ["interview", "add", jobs[0], "--at", "2026-11-25 14:00",
-                                    "--kind", "video", "--with", "Dana"])
+    interview = runner.invoke(
+        app,
+        [
+            "interview",
+            "add",
+            jobs[0],
+            "--at",
+            "2026-11-25 14:00",
+            "--kind",
+            "video",
+            "--with",
+            "Dana",
+        ],
+    )
     assert interview.exit_code == 0, interview.output
-    before = runner.invoke(app, ["export", "--what", "applications", "--format", "json",
-                                 "--out", str(tmp_path / "before.json")])
+    before = runner.invoke(
+        app,
+        [
+            "export",
+            "--what",
+            "applications",
+            "--format",
+            "json",
+            "--out",
+            str(tmp_path / "before.json"),
+        ],
+    )
     assert before.exit_code == 0, before.output
 
     # a full dbt rebuild and another backfill do not touch the user's store ...
     dbt = subprocess.run(
-        [str(REPO / ".venv" / "bin" / "dbt"), "build", "--full-refresh", "--profiles-dir", ".",
-         "--target-path", str(tmp_path / "dbt-target"), "--quiet"],
-        cwd=REPO / "dbt_project", env={**os.environ, **env}, capture_output=True, text=True,
+        [
+            str(REPO / ".venv" / "bin" / "dbt"),
+            "build",
+            "--full-refresh",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(tmp_path / "dbt-target"),
+            "--quiet",
+        ],
+        cwd=REPO / "dbt_project",
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
         check=False,
     )
     assert dbt.returncode == 0, dbt.stdout[-3000:] + dbt.stderr[-3000:]
     _ok(_pipeline(env, "--start", FIRST_DAY, "--end", BACKFILL[1]))
-    after = runner.invoke(app, ["export", "--what", "applications", "--format", "json",
-                                "--out", str(tmp_path / "after.json")])
+    after = runner.invoke(
+        app,
+        [
+            "export",
+            "--what",
+            "applications",
+            "--format",
+            "json",
+            "--out",
+            str(tmp_path / "after.json"),
+        ],
+    )
     assert after.exit_code == 0
+
     def backup(name: str) -> dict:
         data = json.loads((tmp_path / name).read_text())
         data.pop("exported_at")  # when the backup was taken; everything else must be equal

@@ -25,8 +25,12 @@ def _start_run(env: dict[str, str], day: str) -> subprocess.Popen:
     log = log_path.open("w")
     proc = subprocess.Popen(
         [sys.executable, "-W", "ignore", "-m", "job_assets.runner", "--date", day],
-        cwd=REPO, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
-        text=True, start_new_session=True,  # its own process group: dbt children die with it
+        cwd=REPO,
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group: dbt children die with it
     )
     proc.log_path = log_path  # type: ignore[attr-defined]
     return proc

@@ -47,7 +47,8 @@ def test_every_layer_has_rows_and_counts_reconcile(paths, first_run):
     # ranking: every active campaign x every fact job is either scored or excluded with a reason
     ranked = warehouse(paths, "select campaign_id, count(*) n from job_rankings group by 1")
     excluded = warehouse(
-        paths, "select campaign_id, count(*) n from job_ranking_exclusions group by 1")
+        paths, "select campaign_id, count(*) n from job_ranking_exclusions group by 1"
+    )
     totals = ranked.join(excluded, on="campaign_id", how="full", coalesce=True).fill_null(0)
     # the rankable jobs: one copy per near-duplicate cluster (the others are the same job)
     rankable = warehouse(paths, "select count(*) n from fact_jobs where is_cluster_representative")
@@ -62,7 +63,8 @@ def test_every_layer_has_rows_and_counts_reconcile(paths, first_run):
     # every asset reported a row count
     materializations = result.get_asset_materialization_events()
     missing = [
-        e.asset_key.to_user_string() for e in materializations
+        e.asset_key.to_user_string()
+        for e in materializations
         if "dagster/row_count" not in e.step_materialization_data.materialization.metadata
     ]
     assert not missing, missing
@@ -80,22 +82,31 @@ def test_backfill_of_three_days_runs_once_and_duplicates_nothing(paths, first_ru
     result = run_partitions(*BACKFILL, instance=dg.DagsterInstance.ephemeral())
     assert result.success
     postings = lake(paths, "job_postings")
-    expected_days = {DAY, *(
-        (dt.date.fromisoformat(BACKFILL[0]) + dt.timedelta(days=i)).isoformat()
-        for i in range(3))}
+    expected_days = {
+        DAY,
+        *(
+            (dt.date.fromisoformat(BACKFILL[0]) + dt.timedelta(days=i)).isoformat()
+            for i in range(3)
+        ),
+    }
     assert set(postings["partition_date"]) == expected_days
     # job ids are unique within each partition; keys are unique in every warehouse table
     assert postings.select("partition_date", "job_id").is_duplicated().sum() == 0
-    dupes = warehouse(paths, """
+    dupes = warehouse(
+        paths,
+        """
         select
             (select count(*) - count(distinct job_posting_key) from fact_jobs) as facts,
             (select count(*) - count(distinct (ranking_date, campaign_id, job_posting_key))
              from job_rankings) as rankings
-    """)
+    """,
+    )
     assert dupes.row(0) == (0, 0)
     # postings repeat across days in the demo data: they collapse to one fact row each
-    days_seen = warehouse(paths, "select max(days_seen) d, min(first_seen_date) f, "
-                          "max(last_seen_date) l from fact_jobs")
+    days_seen = warehouse(
+        paths,
+        "select max(days_seen) d, min(first_seen_date) f, max(last_seen_date) l from fact_jobs",
+    )
     assert days_seen["d"][0] > 1
     assert str(days_seen["f"][0]) == DAY and str(days_seen["l"][0]) == BACKFILL[1]
     ranking_days = warehouse(paths, "select distinct ranking_date::varchar d from job_rankings")
@@ -104,8 +115,11 @@ def test_backfill_of_three_days_runs_once_and_duplicates_nothing(paths, first_ru
 
 def test_run_stats_follow_each_partition_from_fetched_to_exported(paths, first_run):
     # runs after the backfill test in this module: four partitions, the latest one exported
-    stats = warehouse(paths, "select partition_date::varchar d, fetched, normalized, quarantined,"
-                             " unique_postings, ranked, exported from mart_run_stats order by 1")
+    stats = warehouse(
+        paths,
+        "select partition_date::varchar d, fetched, normalized, quarantined,"
+        " unique_postings, ranked, exported from mart_run_stats order by 1",
+    )
     rows = {r[0]: r[1:] for r in stats.rows()}
     assert set(rows) >= {DAY, BACKFILL[1]}
     for fetched, normalized, quarantined, unique, ranked, exported in rows.values():

@@ -33,16 +33,19 @@ def _profile_duckdb(parquet: str) -> dict:
             elif dtype == "VARCHAR":
                 exprs.append(f"sum(length({quoted}))")
         row = con.execute(
-            f"select {', '.join(exprs)} from read_parquet($p)", {"p": parquet}).fetchone()
+            f"select {', '.join(exprs)} from read_parquet($p)", {"p": parquet}
+        ).fetchone()
     return {"columns": columns, "values": list(row)}
 
 
 def test_every_hyper_table_matches_duckdb_in_rows_and_column_checksums(pipeline):
     hyper_path = pipeline.paths.artifacts_dir / "job_lakehouse.hyper"
-    with HyperProcess(Telemetry.DO_NOT_SEND_USAGE_DATA_TO_TABLEAU,
-                      parameters={"log_config": ""}) as hyper, Connection(
-        hyper.endpoint, hyper_path
-    ) as conn:
+    with (
+        HyperProcess(
+            Telemetry.DO_NOT_SEND_USAGE_DATA_TO_TABLEAU, parameters={"log_config": ""}
+        ) as hyper,
+        Connection(hyper.endpoint, hyper_path) as conn,
+    ):
         tables = {t.name.unescaped for t in conn.catalog.get_table_names("Extract")}
         assert tables == set(PUBLISHED_TABLES)
         for table in sorted(tables):
@@ -55,8 +58,9 @@ def test_every_hyper_table_matches_duckdb_in_rows_and_column_checksums(pipeline)
                     exprs.append(f"ROUND(CAST(SUM({quoted}) AS DOUBLE PRECISION), 2)")
                 elif dtype == "VARCHAR":
                     exprs.append(f"SUM(CHAR_LENGTH({quoted}))")
-            got = list(conn.execute_list_query(
-                f'SELECT {", ".join(exprs)} FROM "Extract"."{table}"')[0])
+            got = list(
+                conn.execute_list_query(f'SELECT {", ".join(exprs)} FROM "Extract"."{table}"')[0]
+            )
             assert got == pytest.approx(expected["values"], rel=1e-9), table
     # and the extract holds what the warehouse holds now (other tests may have run more days
     # since the first run: both reflect the latest run)
@@ -68,11 +72,14 @@ def test_every_hyper_table_matches_duckdb_in_rows_and_column_checksums(pipeline)
 def _run_sensor(sensor, pipeline_instance, run_id, event_type):
     run = pipeline_instance.get_run_by_id(run_id)
     event = next(
-        e for e in pipeline_instance.all_logs(run_id) if e.dagster_event
-        and e.dagster_event.event_type == event_type
+        e
+        for e in pipeline_instance.all_logs(run_id)
+        if e.dagster_event and e.dagster_event.event_type == event_type
     ).dagster_event
     context = dg.build_run_status_sensor_context(
-        sensor_name=sensor.name, dagster_instance=pipeline_instance, dagster_run=run,
+        sensor_name=sensor.name,
+        dagster_instance=pipeline_instance,
+        dagster_run=run,
         dagster_event=event,
     )
     if event_type == dg.DagsterEventType.RUN_FAILURE:
@@ -80,23 +87,27 @@ def _run_sensor(sensor, pipeline_instance, run_id, event_type):
     sensor(context)
 
 
-def test_success_summary_reaches_the_webhook_signed_with_the_stage_counts(
-    pipeline, monkeypatch
-):
+def test_success_summary_reaches_the_webhook_signed_with_the_stage_counts(pipeline, monkeypatch):
     with WebhookReceiver(statuses=[500, 500]) as receiver:  # two failures, then 200
         monkeypatch.setenv("JOBS_WEBHOOK_URLS", "json+" + receiver.url())
         monkeypatch.setenv("JOBS_WEBHOOK_SECRET", SECRET)
         monkeypatch.setenv("JOBS_DATA_DIR", str(pipeline.paths.data_dir))
-        _run_sensor(run_summary_on_success, pipeline.instance, pipeline.result.run_id,
-                    dg.DagsterEventType.RUN_SUCCESS)
+        _run_sensor(
+            run_summary_on_success,
+            pipeline.instance,
+            pipeline.result.run_id,
+            dg.DagsterEventType.RUN_SUCCESS,
+        )
         requests = list(receiver.requests)
     assert len(requests) == 3  # retried through the 500s
     final = requests[-1]
     headers = {k.lower(): v for k, v in final.headers.items()}
-    assert verify_signature(final.body, SECRET, int(headers["x-jobs-timestamp"]),
-                            headers["x-jobs-signature"])
-    assert not verify_signature(final.body, "wrong", int(headers["x-jobs-timestamp"]),
-                                headers["x-jobs-signature"])
+    assert verify_signature(
+        final.body, SECRET, int(headers["x-jobs-timestamp"]), headers["x-jobs-signature"]
+    )
+    assert not verify_signature(
+        final.body, "wrong", int(headers["x-jobs-timestamp"]), headers["x-jobs-signature"]
+    )
     payload = json.loads(final.body)
     counts = payload["stage_counts"]
     raw_total = sum(pipeline.snapshot["raw"].values())
@@ -121,14 +132,22 @@ def test_a_failed_run_sends_a_failure_summary_naming_the_failed_step(
         (broken / f.name).write_text(f.read_text())
     (broken / "skills.yml").write_text("skills: [this is: not valid")  # breaks normalization
     monkeypatch.setenv("JOBS_TAXONOMY_DIR", str(broken))
-    result = dg.materialize([normalized_job_postings], partition_key="2026-11-10",
-                            instance=pipeline.instance, raise_on_error=False)
+    result = dg.materialize(
+        [normalized_job_postings],
+        partition_key="2026-11-10",
+        instance=pipeline.instance,
+        raise_on_error=False,
+    )
     assert not result.success
     with WebhookReceiver() as receiver:
         monkeypatch.setenv("JOBS_WEBHOOK_URLS", "json+" + receiver.url())
         monkeypatch.delenv("JOBS_WEBHOOK_SECRET", raising=False)
-        _run_sensor(run_summary_on_failure, pipeline.instance, result.run_id,
-                    dg.DagsterEventType.RUN_FAILURE)
+        _run_sensor(
+            run_summary_on_failure,
+            pipeline.instance,
+            result.run_id,
+            dg.DagsterEventType.RUN_FAILURE,
+        )
         (request,) = receiver.requests
     payload = json.loads(request.body)
     assert payload["status"] == "FAILURE"

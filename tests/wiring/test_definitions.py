@@ -23,7 +23,11 @@ def test_dagster_definitions_validate_from_the_workspace_file():
     dagster = Path(sys.executable).parent / "dagster"
     result = subprocess.run(
         [str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -36,8 +40,12 @@ def test_every_asset_has_a_group_per_stage_and_a_description():
         groups.setdefault(node.group_name, set()).add(key.to_user_string())
         assert node.description and node.description.strip(), f"{key} has no description"
     assert {"ingest", "normalize", "warehouse", "ranking", "exports"} <= set(groups)
-    assert {"raw_jsearch_payloads", "raw_greenhouse_payloads", "raw_lever_payloads",
-            "raw_ashby_payloads"} <= groups["ingest"]
+    assert {
+        "raw_jsearch_payloads",
+        "raw_greenhouse_payloads",
+        "raw_lever_payloads",
+        "raw_ashby_payloads",
+    } <= groups["ingest"]
     assert {"fact_jobs", "dim_companies"} <= groups["warehouse"]
     assert {"job_lakehouse_hyper", "job_lakehouse_workbook"} <= groups["exports"]
 
