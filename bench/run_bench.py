@@ -227,42 +227,34 @@ def stage_ranking(days: list[dt.date]) -> dict[str, Any]:
     """What the job_rankings asset does, for each day in ``days`` (one connection)."""
     import duckdb
 
-    from job_assets.ranking.scoring import load_ranking_config, score_jobs
-    from job_assets.ranking.store import active_jobs_for_day, replace_rankings
+    from job_assets.ranking.scoring import load_ranking_config
+    from job_assets.ranking.store import rank_day
     from job_assets.warehouse.lock import warehouse_write_lock
 
     paths = _paths()
     campaigns = _campaigns()
     config = load_ranking_config()
-    names = {c.id: c.name for c in campaigns.campaigns}
     out = {
         "rows": 0,
         "active_jobs": 0,
         "excluded_pairs": 0,
-        "campaigns": len(names),
-        "read_s": 0.0,
-        "score_s": 0.0,
-        "write_s": 0.0,
+        "campaigns": len(campaigns.campaigns),
     }
     with warehouse_write_lock(paths), duckdb.connect(str(paths.warehouse_path)) as con:
         for day in days:
-            t0 = time.perf_counter()
-            jobs = active_jobs_for_day(con, paths, day)
-            t1 = time.perf_counter()
             as_of = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-            result = score_jobs(
-                jobs, campaigns, config, now=as_of, explain_max_rank=config.s("explain_max_rank")
+            result = rank_day(
+                con,
+                paths,
+                day,
+                campaigns,
+                config,
+                now=as_of,
+                explain_max_rank=config.s("explain_max_rank"),
             )
-            t2 = time.perf_counter()
-            replace_rankings(con, day, result.rankings, result.exclusions, jobs, names)
-            out["read_s"] += t1 - t0
-            out["score_s"] += t2 - t1
-            out["write_s"] += time.perf_counter() - t2
-            out["rows"] += result.rankings.height
-            out["active_jobs"] += jobs.height
-            out["excluded_pairs"] += result.exclusions.height
-    for key in ("read_s", "score_s", "write_s"):
-        out[key] = round(out[key], 2)
+            out["rows"] += result.rows
+            out["active_jobs"] += result.active_jobs
+            out["excluded_pairs"] += result.excluded
     return out
 
 

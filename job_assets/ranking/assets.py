@@ -8,8 +8,8 @@ import duckdb
 from job_assets.ingest.assets import SINGLE_RUN, partition_dates
 from job_assets.partitions import daily_partitions
 from job_assets.ranking.campaigns import active_campaigns, load_campaigns
-from job_assets.ranking.scoring import load_ranking_config, score_jobs
-from job_assets.ranking.store import active_jobs_for_day, replace_rankings
+from job_assets.ranking.scoring import load_ranking_config
+from job_assets.ranking.store import rank_day
 from job_assets.settings import get_paths
 from job_assets.warehouse.lock import warehouse_write_lock
 
@@ -35,22 +35,19 @@ def job_rankings(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         duckdb.connect(str(paths.warehouse_path)) as con,
     ):
         for day in partition_dates(context):
-            jobs = active_jobs_for_day(con, paths, day)
             as_of = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-            result = score_jobs(
-                jobs, campaigns, config, now=as_of, explain_max_rank=config.s("explain_max_rank")
-            )
-            replace_rankings(
+            result = rank_day(
                 con,
+                paths,
                 day,
-                result.rankings,
-                result.exclusions,
-                jobs,
-                {c.id: c.name for c in campaigns.campaigns},
+                campaigns,
+                config,
+                now=as_of,
+                explain_max_rank=config.s("explain_max_rank"),
             )
-            rows += result.rankings.height
-            excluded += result.exclusions.height
-            per_day[day.isoformat()] = result.rankings.height
+            rows += result.rows
+            excluded += result.excluded
+            per_day[day.isoformat()] = result.rows
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": rows,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -146,6 +147,7 @@ _JOB_COLUMNS: dict[str, pl.DataType] = {
     "company_rating": pl.Float64(),
     "posted_at": pl.Datetime("us", "UTC"),
     "is_active": pl.Boolean(),
+    "job_posting_key": pl.String(),
 }
 
 
@@ -249,12 +251,6 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def _kw_regex(keyword: str) -> str:
-    """RE2 pattern matching ``keyword`` (lowercase) between non-alphanumeric boundaries."""
-    escaped = "".join("\\" + ch if ch in r"\^$.|?*+()[]{}" else ch for ch in keyword)
-    return f"(^|[^a-z0-9]){escaped}($|[^a-z0-9])"
-
-
 def _seniority_fit(c: Campaign, cfg: RankingConfig, level: str) -> tuple[float, str]:
     wanted = c.seniority
     if not wanted:
@@ -300,7 +296,7 @@ def _campaign_tables(
             "camp_emp",
         )
     }
-    for c in campaigns:
+    for cid, c in enumerate(campaigns):
         if len(c.skills) > 62:
             raise ValueError(f"campaign {c.id} lists {len(c.skills)} skills; at most 62 allowed")
         floor, target = convert_salary(c, reporting_currency, fx_rates)
@@ -313,7 +309,9 @@ def _campaign_tables(
         pref_label = (first.city or first.label()) if first else (", ".join(countries) or "any")
         rows["camp"].append(
             {
+                "cid": cid,
                 "campaign_id": c.id,
+                "campaign_name": c.name,
                 "min_score": c.min_score,
                 "families": list(c.title_families),
                 "n_titles": len(c.titles),
@@ -324,12 +322,15 @@ def _campaign_tables(
                 "sal_floor": None if floor is None else float(floor),
                 "sal_target": None if target is None else float(target),
                 "sizes": list(c.company_sizes),
+                # shares by position in SENIORITY_LEVELS / EMPLOYMENT_TYPES (indexed per pair)
+                "sen_sh": [_seniority_fit(c, cfg, lv)[0] for lv in SENIORITY_LEVELS],
+                "emp_sh": [_employment_fit(c, cfg, et)[0] for et in EMPLOYMENT_TYPES],
             }
         )
         for i, sk in enumerate(c.skills):
             rows["camp_skills"].append(
                 {
-                    "campaign_id": c.id,
+                    "cid": cid,
                     "skill": sk.name,
                     "skill_lc": sk.name.lower(),
                     "weight": sk.weight,
@@ -337,11 +338,11 @@ def _campaign_tables(
                     "ord": i,
                 }
             )
-        rows["camp_titles"].extend({"campaign_id": c.id, "ctitle": t} for t in c.titles)
+        rows["camp_titles"].extend({"cid": cid, "ctitle": t} for t in c.titles)
         for loc in c.locations:
             rows["camp_locs"].append(
                 {
-                    "campaign_id": c.id,
+                    "cid": cid,
                     "city_lc": _fold(loc.city) if loc.city else None,
                     "region": loc.region,
                     "country": loc.country,
@@ -349,20 +350,18 @@ def _campaign_tables(
                 }
             )
         for k in c.exclude_keywords:
-            rows["camp_kw"].append(
-                {"campaign_id": c.id, "kw": k.lower(), "kw_orig": k, "kw_re": _kw_regex(k.lower())}
-            )
-        rows["camp_co"].extend({"campaign_id": c.id, "company": co} for co in c.exclude_companies)
+            rows["camp_kw"].append({"cid": cid, "kw": k.lower(), "kw_orig": k})
+        rows["camp_co"].extend({"cid": cid, "company": co} for co in c.exclude_companies)
         for level in SENIORITY_LEVELS:
             sh, reason = _seniority_fit(c, cfg, level)
             rows["camp_sen"].append(
-                {"campaign_id": c.id, "seniority": level, "sh_seniority": sh, "r_seniority": reason}
+                {"cid": cid, "seniority": level, "sh_seniority": sh, "r_seniority": reason}
             )
         for etype in EMPLOYMENT_TYPES:
             sh, reason = _employment_fit(c, cfg, etype)
             rows["camp_emp"].append(
                 {
-                    "campaign_id": c.id,
+                    "cid": cid,
                     "employment_type": etype,
                     "sh_employment_type": sh,
                     "r_employment_type": reason,
@@ -371,7 +370,9 @@ def _campaign_tables(
     s, lst = pl.String, pl.List
     schemas: dict[str, dict[str, Any]] = {
         "camp": {
+            "cid": pl.Int32,
             "campaign_id": s,
+            "campaign_name": s,
             "min_score": pl.Float64,
             "families": lst(s),
             "n_titles": pl.Int64,
@@ -382,27 +383,29 @@ def _campaign_tables(
             "sal_floor": pl.Float64,
             "sal_target": pl.Float64,
             "sizes": lst(s),
+            "sen_sh": lst(pl.Float64),
+            "emp_sh": lst(pl.Float64),
         },
         "camp_skills": {
-            "campaign_id": s,
+            "cid": pl.Int32,
             "skill": s,
             "skill_lc": s,
             "weight": pl.Float64,
             "must_have": pl.Boolean,
             "ord": pl.Int64,
         },
-        "camp_titles": {"campaign_id": s, "ctitle": s},
-        "camp_locs": {"campaign_id": s, "city_lc": s, "region": s, "country": s, "label": s},
-        "camp_kw": {"campaign_id": s, "kw": s, "kw_orig": s, "kw_re": s},
-        "camp_co": {"campaign_id": s, "company": s},
+        "camp_titles": {"cid": pl.Int32, "ctitle": s},
+        "camp_locs": {"cid": pl.Int32, "city_lc": s, "region": s, "country": s, "label": s},
+        "camp_kw": {"cid": pl.Int32, "kw": s, "kw_orig": s},
+        "camp_co": {"cid": pl.Int32, "company": s},
         "camp_sen": {
-            "campaign_id": s,
+            "cid": pl.Int32,
             "seniority": s,
             "sh_seniority": pl.Float64,
             "r_seniority": s,
         },
         "camp_emp": {
-            "campaign_id": s,
+            "cid": pl.Int32,
             "employment_type": s,
             "sh_employment_type": pl.Float64,
             "r_employment_type": s,
@@ -467,24 +470,29 @@ def _enum_sql(column: str, allowed: tuple[str, ...]) -> str:
     )
 
 
-def _job_base_sql(cfg: RankingConfig, now: datetime) -> str:
-    """One row per rankable job with every per-job value computed once (no description)."""
+def _job_base_sql(cfg: RankingConfig, now: datetime) -> list[str]:
+    """``jb``: one row per rankable job, every per-job value computed once, with integer keys
+    into the distinct titles (``tdim``), places x remote types (``ldim``) and size bins (``zdim``).
+
+    ``jid`` orders jobs newest first (then by job_id), so it doubles as the rank tie-breaker."""
     hl = float(cfg.s("recency_half_life_days"))
     active = "TRUE" if cfg.s("include_inactive") else "coalesce(is_active, TRUE)"
-    return f"""
-CREATE TEMP TABLE jb AS
+    seniority_list = "[" + ", ".join(f"'{v}'" for v in SENIORITY_LEVELS) + "]"
+    employment_list = "[" + ", ".join(f"'{v}'" for v in EMPLOYMENT_TYPES) + "]"
+    base = f"""
+CREATE OR REPLACE TEMP TABLE jb0 AS
 WITH j AS (
     SELECT
         job_id,
+        job_posting_key,
         title,
-        tkey(coalesce(title_std, title)) AS tkey_std,
-        tkey(title) AS tkey_raw,
+        title_std,
         lower(trim(title_family)) AS family,
         {_enum_sql("seniority", SENIORITY_LEVELS)} AS seniority,
         {_enum_sql("employment_type", EMPLOYMENT_TYPES)} AS employment_type,
         {_enum_sql("remote_type", REMOTE_TYPES)} AS remote_type,
-        ckey(company_name) AS ck1,
-        ckey(company_name_norm) AS ck2,
+        company_name,
+        company_name_norm,
         nullif(trim(city), '') AS city,
         nullif(upper(trim(region)), '') AS region,
         nullif(upper(trim(country)), '') AS country,
@@ -501,10 +509,10 @@ WITH j AS (
     WHERE {active}
 )
 SELECT
-    * EXCLUDE (skills),
-    concat_ws('|', coalesce(city, '\0'), coalesce(region, '\0'), coalesce(country, '\0'))
+    * EXCLUDE (skills, rating, age_days),
+    concat_ws('|', coalesce(city, '\\0'), coalesce(region, '\\0'), coalesce(country, '\\0'))
         AS loc_key,
-    concat_ws('|', coalesce(title, '\0'), coalesce(tkey_std, '\0'), coalesce(family, '\0'))
+    concat_ws('|', coalesce(title, '\\0'), coalesce(title_std, '\\0'), coalesce(family, '\\0'))
         AS title_key,
     coalesce(nullif(concat_ws(', ', city, region), ''), country, 'unknown location') AS loc_label,
     CASE WHEN sal_lo IS NULL THEN NULL
@@ -523,23 +531,57 @@ SELECT
     skills
 FROM j
 """
+    dims = [
+        """
+CREATE OR REPLACE TEMP TABLE tdim AS
+SELECT row_number() OVER () AS tid, title_key, title, family,
+    tkey(coalesce(title_std, title)) AS tkey_std, tkey(title) AS tkey_raw
+FROM (SELECT DISTINCT title_key, title, title_std, family FROM jb0)
+""",
+        """
+CREATE OR REPLACE TEMP TABLE ldim AS
+SELECT row_number() OVER () AS lid, *, strip_accents(lower(city)) AS city_lc
+FROM (SELECT DISTINCT loc_key, remote_type, city, region, country, loc_label FROM jb0)
+""",
+        """
+CREATE OR REPLACE TEMP TABLE zdim AS
+SELECT row_number() OVER () AS sid, size_bin FROM (SELECT DISTINCT size_bin FROM jb0)
+""",
+        f"""
+CREATE OR REPLACE TEMP TABLE jb AS
+WITH o AS (  -- the order on narrow columns, joined back by rowid
+    SELECT rowid AS rid, row_number() OVER (ORDER BY posted_at DESC NULLS LAST, job_id) AS jid
+    FROM jb0
+)
+SELECT
+    o.jid,
+    jb0.* EXCLUDE (title_std),
+    tdim.tid,
+    ldim.lid,
+    zdim.sid,
+    list_position({seniority_list}, jb0.seniority) AS sen_idx,
+    list_position({employment_list}, jb0.employment_type) AS emp_idx
+FROM jb0
+JOIN o ON o.rid = jb0.rowid
+JOIN tdim USING (title_key)
+JOIN ldim USING (loc_key, remote_type)
+JOIN zdim USING (size_bin)
+""",
+        "DROP TABLE jb0",
+    ]
+    return [base, *dims]
 
 
 def _location_sql(cfg: RankingConfig) -> str:
     """Location/remote share, reason and exclusion per (campaign, distinct place x remote type)."""
     s = {k: _num(cfg.s(k)) for k in _SHARE_SETTINGS}
     return f"""
-CREATE TEMP TABLE loc_fit AS
-WITH places AS (
-    SELECT DISTINCT loc_key, strip_accents(lower(city)) AS city_lc, region, country, loc_label,
-           remote_type
-    FROM jb
-),
-lm AS (
-    SELECT campaign_id, loc_key,
+CREATE OR REPLACE TEMP TABLE loc_fit AS
+WITH lm AS (
+    SELECT cid, loc_key,
            max_by(struct_pack(kind := kind, label := label), kind_rank) AS best
     FROM (
-        SELECT cl.campaign_id, p.loc_key, cl.label,
+        SELECT cl.cid, p.loc_key, cl.label,
             CASE
               WHEN cl.city_lc IS NOT NULL AND p.city_lc = cl.city_lc
                    AND (cl.region IS NULL OR p.region IS NULL OR p.region = cl.region)
@@ -557,14 +599,14 @@ lm AS (
               ELSE 'none' END AS kind,
             CASE kind WHEN 'city' THEN 3 WHEN 'region' THEN 2 WHEN 'country' THEN 1
                       ELSE 0 END AS kind_rank
-        FROM (SELECT DISTINCT loc_key, city_lc, region, country FROM places) p
+        FROM (SELECT DISTINCT loc_key, city_lc, region, country FROM ldim) p
         CROSS JOIN camp_locs cl
     )
     GROUP BY ALL
 ),
 f AS (
     SELECT
-        c.campaign_id, p.loc_key, p.remote_type, p.country, p.loc_label, c.pref_label,
+        c.cid, p.lid, p.remote_type, p.country, p.loc_label, c.pref_label,
         c.has_locs,
         len(c.countries) > 0 AS has_countries,
         array_to_string(c.countries, ', ') AS countries_label,
@@ -576,12 +618,12 @@ f AS (
         (len(c.remote) = 0 OR list_contains(c.remote, p.remote_type)) AS type_ok,
         struct_extract(lm.best, 'kind') AS loc_kind,
         struct_extract(lm.best, 'label') AS loc_pref
-    FROM places p
+    FROM ldim p
     CROSS JOIN camp c
-    LEFT JOIN lm ON lm.campaign_id = c.campaign_id AND lm.loc_key = p.loc_key
+    LEFT JOIN lm ON lm.cid = c.cid AND lm.loc_key = p.loc_key
 )
 SELECT
-    campaign_id, loc_key, remote_type,
+    cid, lid,
     CASE WHEN has_countries AND country IS NOT NULL AND remote_type <> 'remote'
               AND NOT in_countries
          THEN remote_type || ' job outside campaign countries (' || country || ')'
@@ -630,59 +672,80 @@ FROM f
 """
 
 
-_EXCLUSIONS_SQL = """
-CREATE TEMP TABLE excl AS
-WITH kw_candidates AS (
-    SELECT t.job_id, k.kw, k.kw_re, t.txt
-    FROM (
-        SELECT jobs_in.job_id, lower(concat_ws(' ', jobs_in.title, jobs_in.description_text)) AS txt
-        FROM jobs_in SEMI JOIN jb ON jb.job_id = jobs_in.job_id
-    ) t
-    JOIN (SELECT DISTINCT kw, kw_re FROM camp_kw) k ON contains(t.txt, k.kw)
+# Company and keyword exclusions (few pairs); location exclusions are the loc_fit rows with an
+# excl_reason and never become pairs (the pairs query inner-joins only allowed places).
+_SMALL_EXCLUSIONS_SQL = """
+CREATE OR REPLACE TEMP TABLE excl_small AS
+WITH names AS (  -- company keys computed once per distinct name
+    SELECT name, ckey(name) AS ckey
+    FROM (SELECT company_name AS name FROM jb UNION SELECT company_name_norm FROM jb)
+    WHERE name IS NOT NULL
 ),
-kw_hits AS (
-    SELECT job_id, kw FROM kw_candidates WHERE regexp_matches(txt, kw_re)
-),
-ck AS (
-    SELECT DISTINCT job_id, k AS ckey
-    FROM (SELECT job_id, unnest([ck1, ck2]) AS k FROM jb)
-    WHERE k IS NOT NULL
+excluded_names AS (
+    SELECT n.name, cc.cid, cc.company
+    FROM names n JOIN (SELECT *, ckey(company) AS ckey FROM camp_co) cc USING (ckey)
 ),
 e AS (
-    SELECT cc.campaign_id, ck.job_id, 'excluded company ''' || cc.company || '''' AS reason
-    FROM ck JOIN (SELECT *, ckey(company) AS ckey FROM camp_co) cc USING (ckey)
+    SELECT x.cid, jb.jid, 'excluded company ''' || x.company || '''' AS reason
+    FROM jb JOIN excluded_names x ON x.name = jb.company_name
     UNION ALL
-    SELECT ckw.campaign_id, h.job_id, 'excluded keyword ''' || ckw.kw_orig || ''''
-    FROM kw_hits h JOIN camp_kw ckw USING (kw)
+    SELECT x.cid, jb.jid, 'excluded company ''' || x.company || '''' AS reason
+    FROM jb JOIN excluded_names x ON x.name = jb.company_name_norm
     UNION ALL
-    SELECT lf.campaign_id, jb.job_id, lf.excl_reason
-    FROM jb JOIN loc_fit lf USING (loc_key, remote_type)
-    WHERE lf.excl_reason IS NOT NULL
+    SELECT ckw.cid, jb.jid, 'excluded keyword ''' || ckw.kw_orig || ''''
+    FROM kw_hits h JOIN jb USING (job_id) JOIN camp_kw ckw USING (kw)
 )
-SELECT campaign_id, job_id, string_agg(DISTINCT reason, '; ' ORDER BY reason) AS reason
+SELECT cid, jid, string_agg(DISTINCT reason, '; ' ORDER BY reason) AS reason
 FROM e
 GROUP BY ALL
 """
+
+# Every excluded pair with all its reasons. Location reasons start with a remote type
+# (onsite/hybrid/unknown), so they sort after "excluded ..." as string_agg would order them.
+_EXCLUSIONS_OUT_SQL = (
+    """
+CREATE OR REPLACE TEMP TABLE loc_excl AS
+SELECT lf.cid, j.jid, lf.excl_reason AS reason
+FROM jb j JOIN loc_fit lf ON lf.lid = j.lid
+WHERE lf.excl_reason IS NOT NULL
+""",
+    """
+CREATE OR REPLACE TEMP VIEW ranking_exclusions_out AS
+WITH e AS (
+    SELECT cid, jid, reason FROM loc_excl ANTI JOIN excl_small USING (cid, jid)
+    UNION ALL
+    SELECT s.cid, s.jid, concat_ws('; ', s.reason, l.reason) AS reason
+    FROM excl_small s LEFT JOIN loc_excl l USING (cid, jid)
+)
+SELECT c.campaign_id, j.job_id, e.reason, m.ruleset_version, m.ranked_at
+FROM e
+JOIN camp c USING (cid)
+JOIN jb j USING (jid)
+CROSS JOIN run_meta m
+""",
+)
 
 
 def _fit_tables_sql(cfg: RankingConfig) -> list[str]:
     """Per-campaign lookups keyed by small job-side values: skills sets, titles, sizes."""
     s = {k: _num(cfg.s(k)) for k in _SHARE_SETTINGS}
     fam = s["title_family_share"]
-    skills = f"""
-CREATE TEMP TABLE sk AS
-SELECT cs.campaign_id, js.job_id, bit_or(1::BIGINT << cs.ord) AS mask
-FROM (SELECT DISTINCT job_id, lower(s) AS skill_lc
-      FROM (SELECT job_id, unnest(skills) AS s FROM jb)) js
-JOIN camp_skills cs USING (skill_lc)
-GROUP BY ALL;
-CREATE TEMP TABLE skill_fit AS
+    skills = [
+        """
+CREATE OR REPLACE TEMP TABLE sk AS
+SELECT cs.cid, js.jid, bit_or(1::BIGINT << cs.ord) AS mask
+FROM (SELECT jid, unnest(skills) AS s FROM jb) js
+JOIN camp_skills cs ON cs.skill_lc = lower(js.s)
+GROUP BY ALL
+""",
+        f"""
+CREATE OR REPLACE TEMP TABLE skill_fit AS
 WITH m AS (
-    SELECT DISTINCT campaign_id, mask FROM sk
-    UNION SELECT campaign_id, 0::BIGINT FROM camp
+    SELECT DISTINCT cid, mask FROM sk
+    UNION SELECT cid, 0::BIGINT FROM camp
 ),
 g AS (
-    SELECT m.campaign_id, m.mask,
+    SELECT m.cid, m.mask,
         coalesce(list(cs.skill ORDER BY cs.ord) FILTER ((m.mask >> cs.ord) & 1 = 1),
                  []::VARCHAR[]) AS matched_skills,
         coalesce(list(cs.skill ORDER BY cs.ord) FILTER ((m.mask >> cs.ord) & 1 = 0),
@@ -693,10 +756,11 @@ g AS (
         coalesce(sum(cs.weight) FILTER ((m.mask >> cs.ord) & 1 = 1), 0.0) AS w_matched,
         count(cs.skill) AS n_skills,
         sum(cs.weight) AS w_total
-    FROM m LEFT JOIN camp_skills cs USING (campaign_id)
+    FROM m LEFT JOIN camp_skills cs USING (cid)
     GROUP BY ALL
 )
-SELECT campaign_id, mask, matched_skills, missing_skills, missing_must,
+SELECT cid, mask, matched_skills, missing_skills, missing_must,
+    len(missing_must) > 0 AS lacks_must,
     CASE WHEN n_skills = 0 THEN {s["no_skill_preference_share"]}
          ELSE w_matched / w_total END AS sh_skills,
     CASE WHEN n_skills = 0 THEN 'no skill preference'
@@ -708,22 +772,23 @@ SELECT campaign_id, mask, matched_skills, missing_skills, missing_must,
                                    ELSE '' END || ')' END
     END AS r_skills
 FROM g
-"""
+""",
+    ]
     titles = f"""
-CREATE TEMP TABLE title_fit AS
+CREATE OR REPLACE TEMP TABLE title_fit AS
 WITH tk AS (
     SELECT tkey, list_distinct(string_split(tkey, ' ')) AS jt
-    FROM (SELECT tkey_std AS tkey FROM jb UNION SELECT tkey_raw FROM jb)
+    FROM (SELECT tkey_std AS tkey FROM tdim UNION SELECT tkey_raw FROM tdim)
     WHERE tkey IS NOT NULL
 ),
 ct AS (
-    SELECT campaign_id, ctitle, list_distinct(string_split(tkey(ctitle), ' ')) AS ctok
+    SELECT cid, ctitle, list_distinct(string_split(tkey(ctitle), ' ')) AS ctok
     FROM camp_titles
 ),
 ts AS (
-    SELECT campaign_id, tkey, max(sim) AS sim, max_by(ctitle, sim) AS best_title
+    SELECT cid, tkey, max(sim) AS sim, max_by(ctitle, sim) AS best_title
     FROM (
-        SELECT ct.campaign_id, tk.tkey, ct.ctitle,
+        SELECT ct.cid, tk.tkey, ct.ctitle,
                len(list_filter(ct.ctok, lambda x: list_contains(tk.jt, x))) AS inter,
                0.75 * inter / len(ct.ctok)
                  + 0.25 * inter / (len(ct.ctok) + len(tk.jt) - inter) AS sim
@@ -731,23 +796,20 @@ ts AS (
     )
     GROUP BY ALL
 ),
-t AS (
-    SELECT DISTINCT title_key, title, tkey_std, tkey_raw, family FROM jb
-),
 f AS (
-    SELECT c.campaign_id, t.title_key, t.title, t.family,
+    SELECT c.cid, t.tid, t.title, t.family,
         len(c.families) > 0 AS has_fam,
         c.n_titles > 0 AS has_titles,
         coalesce(list_contains(c.families, t.family), FALSE) AS fam_ok,
         CASE WHEN coalesce(t1.sim, 0) >= coalesce(t2.sim, 0) THEN t1.sim ELSE t2.sim END AS tsim,
         CASE WHEN coalesce(t1.sim, 0) >= coalesce(t2.sim, 0) THEN t1.best_title
              ELSE t2.best_title END AS best_title
-    FROM t
+    FROM tdim t
     CROSS JOIN camp c
-    LEFT JOIN ts t1 ON t1.campaign_id = c.campaign_id AND t1.tkey = t.tkey_std
-    LEFT JOIN ts t2 ON t2.campaign_id = c.campaign_id AND t2.tkey = t.tkey_raw
+    LEFT JOIN ts t1 ON t1.cid = c.cid AND t1.tkey = t.tkey_std
+    LEFT JOIN ts t2 ON t2.cid = c.cid AND t2.tkey = t.tkey_raw
 )
-SELECT campaign_id, title_key,
+SELECT cid, tid,
     CASE WHEN has_fam AND has_titles
               THEN {fam} * fam_ok::INT + (1 - {fam}) * coalesce(tsim, 0)
          WHEN has_fam THEN fam_ok::INT::DOUBLE
@@ -769,126 +831,288 @@ SELECT campaign_id, title_key,
     END AS r_title
 FROM f
 """
-    sizes = f"""
-CREATE TEMP TABLE size_fit AS
-SELECT c.campaign_id, b.size_bin,
-    CASE WHEN len(c.sizes) = 0 OR list_contains(c.sizes, b.size_bin) THEN 1.0
-         WHEN b.size_bin = 'unknown' THEN {s["company_size_unknown_share"]}
+    sizes = [
+        f"""
+CREATE OR REPLACE TEMP TABLE size_fit AS
+SELECT c.cid, z.sid,
+    CASE WHEN len(c.sizes) = 0 OR list_contains(c.sizes, z.size_bin) THEN 1.0
+         WHEN z.size_bin = 'unknown' THEN {s["company_size_unknown_share"]}
          ELSE 0.0 END AS sh_company_size,
     CASE WHEN len(c.sizes) = 0 THEN 'no company-size preference'
-         WHEN list_contains(c.sizes, b.size_bin)
-           THEN 'company size ' || b.size_bin || ' preferred'
-         WHEN b.size_bin = 'unknown' THEN 'company size unknown'
-         ELSE 'company size ' || b.size_bin || ' not preferred' END AS r_company_size
-FROM camp c CROSS JOIN (SELECT DISTINCT size_bin FROM jb) b
-"""
-    return [*skills.split(";"), titles, sizes]
+         WHEN list_contains(c.sizes, z.size_bin)
+           THEN 'company size ' || z.size_bin || ' preferred'
+         WHEN z.size_bin = 'unknown' THEN 'company size unknown'
+         ELSE 'company size ' || z.size_bin || ' not preferred' END AS r_company_size
+FROM camp c CROSS JOIN zdim z
+""",
+        # the campaign row with its size shares as a list indexed by sid (1-based, dense)
+        """
+CREATE OR REPLACE TEMP TABLE cx AS
+SELECT c.cid, c.min_score, c.sal_floor, c.sal_target, c.sen_sh, c.emp_sh, z.size_sh
+FROM camp c
+JOIN (SELECT cid, list(sh_company_size ORDER BY sid) AS size_sh FROM size_fit GROUP BY cid) z
+    USING (cid)
+""",
+    ]
+    return [*skills, titles, *sizes]
 
 
-def _score_sql(cfg: RankingConfig, currency: str, explain_max_rank: int | None = None) -> str:
-    explain_cond = "TRUE" if explain_max_rank is None else f"rank <= {int(explain_max_rank)}"
+def _salary_share_sql(cfg: RankingConfig) -> str:
+    s = {k: _num(cfg.s(k)) for k in _SHARE_SETTINGS}
+    partial = s["salary_partial_min_share"]
+    return f"""CASE WHEN c.sal_target IS NULL THEN {s["no_salary_preference_share"]}
+             WHEN j.sal_lo IS NULL THEN {s["missing_salary_points_share"]}
+             WHEN j.sal_hi < c.sal_floor THEN 0.0
+             WHEN c.sal_target <= c.sal_floor THEN 1.0
+             ELSE {partial} + (1 - {partial}) * least(1.0, greatest(0.0,
+                      ((j.sal_lo + j.sal_hi) / 2 - c.sal_floor) / (c.sal_target - c.sal_floor)))
+        END"""
+
+
+def _score_sql(cfg: RankingConfig, explain_max_rank: int | None = None) -> list[str]:
+    """``ranked``: one narrow numeric row per kept pair (ids, skills mask, points, score, rank);
+    ``explained``: the rank_explain JSON for the top ranks only; ``ranking_out``: the view the
+    callers read or insert from (strings and lists joined back from the small tables)."""
+    explain_cond = "TRUE" if explain_max_rank is None else f"r.rank <= {int(explain_max_rank)}"
     w = {f: _num(cfg.weights[f]) for f in FACTORS}
     s = {k: _num(cfg.s(k)) for k in _SHARE_SETTINGS}
     penalty_all = cfg.s("must_have_penalty_mode") == "all"
-    mult = f"CASE WHEN len(missing_must) > 0 THEN {s['must_have_penalty_multiplier']} ELSE 1.0 END"
+    mult = f"CASE WHEN lacks_must THEN {s['must_have_penalty_multiplier']} ELSE 1.0 END"
     pts_cols = ",\n        ".join(
         f"round({w[f]} * sh_{f} * {mult if penalty_all or f == 'skills' else '1.0'}, 2) AS pts_{f}"
         for f in FACTORS
     )
+    score_sum = " + ".join(f"pts_{f}" for f in FACTORS)
     explain_items = ",\n            ".join(
-        f"json_object('factor', '{f}', 'points', pts_{f}, 'max_points', {w[f]}, 'reason', r_{f})"
+        f"json_object('factor', '{f}', 'points', r.pts_{f}, 'max_points', {w[f]}, 'reason', r_{f})"
         for f in FACTORS
     )
-    score_sum = " + ".join(f"pts_{f}" for f in FACTORS)
     penalty_scope = "all factor points" if penalty_all else "skills points"
-    partial = s["salary_partial_min_share"]
-    cur = currency.replace("'", "")
-    return f"""
-CREATE TEMP TABLE base AS
-WITH pairs AS (
+    ranked = f"""
+CREATE OR REPLACE TEMP TABLE ranked AS
+WITH p AS (
     SELECT
-        c.campaign_id, j.job_id, j.posted_at, c.min_score,
-        sf.matched_skills, sf.missing_skills, sf.missing_must, sf.sh_skills, sf.r_skills,
-        tf.sh_title, tf.r_title,
-        lf.sh_location_remote, lf.r_location_remote,
-        c.sal_floor, c.sal_target, j.sal_lo, j.sal_hi, j.sal_text,
-        cs.sh_seniority, cs.r_seniority,
-        ce.sh_employment_type, ce.r_employment_type,
-        zf.sh_company_size, zf.r_company_size,
-        j.sh_recency, j.r_recency,
-        j.sh_rating AS sh_company_rating, j.r_rating AS r_company_rating
+        tf.cid, j.jid, coalesce(sk.mask, 0) AS mask, sf.lacks_must,
+        sf.sh_skills,
+        tf.sh_title,
+        lf.sh_location_remote,
+        {_salary_share_sql(cfg)} AS sh_salary,
+        c.sen_sh[j.sen_idx] AS sh_seniority,
+        c.emp_sh[j.emp_idx] AS sh_employment_type,
+        c.size_sh[j.sid] AS sh_company_size,
+        j.sh_recency,
+        j.sh_rating AS sh_company_rating
     FROM jb j
-    CROSS JOIN camp c
-    ANTI JOIN excl e ON e.campaign_id = c.campaign_id AND e.job_id = j.job_id
-    LEFT JOIN sk ON sk.campaign_id = c.campaign_id AND sk.job_id = j.job_id
-    JOIN skill_fit sf ON sf.campaign_id = c.campaign_id AND sf.mask = coalesce(sk.mask, 0)
-    JOIN title_fit tf ON tf.campaign_id = c.campaign_id AND tf.title_key = j.title_key
-    JOIN loc_fit lf ON lf.campaign_id = c.campaign_id AND lf.loc_key = j.loc_key
-                   AND lf.remote_type = j.remote_type
-    JOIN camp_sen cs ON cs.campaign_id = c.campaign_id AND cs.seniority = j.seniority
-    JOIN camp_emp ce ON ce.campaign_id = c.campaign_id
-                    AND ce.employment_type = j.employment_type
-    JOIN size_fit zf ON zf.campaign_id = c.campaign_id AND zf.size_bin = j.size_bin
-),
-shares AS (
-    SELECT *,
-        CASE WHEN sal_target IS NULL THEN {s["no_salary_preference_share"]}
-             WHEN sal_lo IS NULL THEN {s["missing_salary_points_share"]}
-             WHEN sal_hi < sal_floor THEN 0.0
-             WHEN sal_target <= sal_floor THEN 1.0
-             ELSE {partial} + (1 - {partial}) * least(1.0, greatest(0.0,
-                      ((sal_lo + sal_hi) / 2 - sal_floor) / (sal_target - sal_floor)))
-        END AS sh_salary
-    FROM pairs
+    JOIN title_fit tf ON tf.tid = j.tid
+    JOIN loc_fit lf ON lf.cid = tf.cid AND lf.lid = j.lid AND lf.excl_reason IS NULL
+    JOIN cx c ON c.cid = tf.cid
+    LEFT JOIN sk ON sk.cid = tf.cid AND sk.jid = j.jid
+    JOIN skill_fit sf ON sf.cid = tf.cid AND sf.mask = coalesce(sk.mask, 0)
+    ANTI JOIN excl_small e ON e.cid = tf.cid AND e.jid = j.jid
 ),
 pointed AS (
-    SELECT *,
+    SELECT cid, jid, mask,
         {pts_cols}
-    FROM shares
+    FROM p
+),
+scored AS (
+    SELECT *, round({score_sum}, 2) AS score FROM pointed
+)
+SELECT *, row_number() OVER (PARTITION BY cid ORDER BY score DESC, jid) AS rank
+FROM scored
+"""
+    explained = f"""
+CREATE OR REPLACE TEMP TABLE explained AS
+WITH t AS (
+    SELECT r.*, c.sal_floor, c.sal_target, j.sal_lo, j.sal_hi, j.sal_text,
+        sf.r_skills, sf.missing_must, tf.r_title, lf.r_location_remote,
+        cs.r_seniority, ce.r_employment_type, zf.r_company_size,
+        j.r_recency, j.r_rating AS r_company_rating
+    FROM ranked r
+    JOIN jb j USING (jid)
+    JOIN camp c USING (cid)
+    JOIN skill_fit sf USING (cid, mask)
+    JOIN title_fit tf ON tf.cid = r.cid AND tf.tid = j.tid
+    JOIN loc_fit lf ON lf.cid = r.cid AND lf.lid = j.lid
+    JOIN camp_sen cs ON cs.cid = r.cid AND cs.seniority = j.seniority
+    JOIN camp_emp ce ON ce.cid = r.cid AND ce.employment_type = j.employment_type
+    JOIN size_fit zf ON zf.cid = r.cid AND zf.sid = j.sid
+    CROSS JOIN run_meta m
+    WHERE {explain_cond}
 ),
 reasoned AS (
-    SELECT *,
+    SELECT t.*,
         CASE WHEN sal_target IS NULL THEN 'no salary preference'
              WHEN sal_lo IS NULL THEN printf('no salary posted: %s of %s points',
                                              pts(pts_salary), pts({w["salary"]}))
              WHEN sal_hi < sal_floor
-               THEN 'salary ' || sal_text || ' {cur} below floor ' || fmtk(sal_floor)
+               THEN 'salary ' || sal_text || ' ' || currency || ' below floor ' || fmtk(sal_floor)
              WHEN sal_lo >= sal_target
-               THEN 'salary ' || sal_text || ' {cur} meets target ' || fmtk(sal_target)
-             ELSE 'salary ' || sal_text || ' {cur} overlaps target range '
+               THEN 'salary ' || sal_text || ' ' || currency || ' meets target '
+                    || fmtk(sal_target)
+             ELSE 'salary ' || sal_text || ' ' || currency || ' overlaps target range '
                   || fmtk(sal_floor) || '–' || fmtk(sal_target)
-        END AS r_salary,
-        round({score_sum}, 2) AS score
-    FROM pointed
+        END AS r_salary
+    FROM t CROSS JOIN (SELECT currency FROM run_meta)
 )
-SELECT * FROM reasoned;
-CREATE TEMP TABLE scored AS
-WITH ranks AS (
-    SELECT campaign_id, job_id,
-        row_number() OVER (PARTITION BY campaign_id
-                           ORDER BY score DESC, posted_at DESC NULLS LAST, job_id) AS rank
-    FROM base
-)
-SELECT
-    campaign_id, job_id, score, rank,
-    {", ".join(f"pts_{f}" for f in FACTORS)},
-    matched_skills, missing_skills, missing_must AS missing_must_have,
-    score >= min_score AS meets_min_score,
-    CASE WHEN {explain_cond} THEN json_object(
+SELECT r.cid, r.jid, json_object(
         'factors', json_array(
             {explain_items}
         ),
-        'total', score,
+        'total', r.score,
         'penalty', CASE WHEN len(missing_must) > 0 THEN
             'missing must-have ' || array_to_string(missing_must, ', ')
             || ': {penalty_scope} x' || pts({s["must_have_penalty_multiplier"]}) END
-    )::VARCHAR END AS rank_explain
-FROM base JOIN ranks USING (campaign_id, job_id)
+    )::VARCHAR AS rank_explain
+FROM reasoned r
 """
+    out = f"""
+CREATE OR REPLACE TEMP VIEW ranking_out AS
+SELECT
+    c.campaign_id, c.campaign_name, j.job_id, j.job_posting_key, r.score, r.rank,
+    {", ".join(f"r.pts_{f}" for f in FACTORS)},
+    sf.matched_skills, sf.missing_skills, sf.missing_must AS missing_must_have,
+    r.score >= c.min_score AS meets_min_score,
+    x.rank_explain,
+    m.ruleset_version,
+    m.ranked_at
+FROM ranked r
+JOIN jb j USING (jid)
+JOIN camp c USING (cid)
+JOIN skill_fit sf USING (cid, mask)
+LEFT JOIN explained x USING (cid, jid)
+CROSS JOIN run_meta m
+"""
+    return [ranked, explained, out]
+
+
+# Temp objects score_in_connection creates (dropped by drop_scoring_objects).
+_TEMP_TABLES = (
+    "jb",
+    "tdim",
+    "ldim",
+    "zdim",
+    "loc_fit",
+    "excl_small",
+    "loc_excl",
+    "sk",
+    "skill_fit",
+    "title_fit",
+    "size_fit",
+    "cx",
+    "ranked",
+    "explained",
+    "run_meta",
+)
+_TEMP_VIEWS = ("ranking_out", "ranking_exclusions_out")
 
 
 def _empty(schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
     return pl.DataFrame(schema=dict(schema))
+
+
+def keyword_pattern(keywords: list[str]) -> str:
+    """Case-insensitive regex matching any keyword between non-alphanumeric boundaries."""
+    alternation = "|".join(re.escape(k) for k in sorted(set(keywords), key=lambda k: (-len(k), k)))
+    return rf"(?i)(?:^|[^a-z0-9])(?:{alternation})(?:$|[^a-z0-9])"
+
+
+def keyword_hits(texts: pl.LazyFrame | pl.DataFrame, keywords: list[str]) -> pl.DataFrame:
+    """``(job_id, kw)`` for every excluded keyword found in a job's title or description.
+
+    ``texts`` has ``job_id``, ``title`` and ``description_text`` (plus any key columns to keep,
+    e.g. ``partition_date``). Keywords match case-insensitively, as whole words or phrases
+    (``R&D`` does not hide inside ``HR&D``). One literal-prefiltered regex pass finds candidate
+    rows over the whole text; the per-keyword boundary check runs on those candidates only.
+    ``kw`` is the lower-cased keyword, as in the campaign tables."""
+    lazy = texts.lazy() if isinstance(texts, pl.DataFrame) else texts
+    kws = sorted({k.lower() for k in keywords if k and k.strip()})
+    keys = [c for c in lazy.collect_schema().names() if c not in ("title", "description_text")]
+    if not kws:
+        return pl.DataFrame(schema={**{k: lazy.collect_schema()[k] for k in keys}, "kw": pl.String})
+    prefilter = "(?i)(?:" + "|".join(re.escape(k) for k in kws) + ")"
+    text = pl.concat_str(
+        [pl.col("title").fill_null(""), pl.col("description_text").fill_null("")], separator=" "
+    )
+    candidates = (
+        lazy.filter(
+            pl.col("title").str.contains(prefilter).fill_null(False)
+            | pl.col("description_text").str.contains(prefilter).fill_null(False)
+        )
+        .select(*keys, text.alias("text"))
+        .collect(engine="streaming")
+    )
+    hits = candidates.select(
+        *keys,
+        pl.concat_list(
+            [
+                pl.when(pl.col("text").str.contains(keyword_pattern([k]))).then(pl.lit(k))
+                for k in kws
+            ]
+        )
+        .list.drop_nulls()
+        .alias("kw"),
+    )
+    return hits.explode("kw").drop_nulls("kw")
+
+
+def _active_keywords(campaigns: tuple[Campaign, ...]) -> list[str]:
+    return sorted({k.lower() for c in campaigns for k in c.exclude_keywords})
+
+
+def score_in_connection(
+    con: duckdb.DuckDBPyConnection,
+    campaigns: CampaignsConfig,
+    config: RankingConfig,
+    now: datetime,
+    fx_rates: Mapping[str, float] | None = None,
+    explain_max_rank: int | None = None,
+) -> bool:
+    """Score in ``con``: reads relation ``jobs_in`` (the job columns of ``_JOB_COLUMNS`` except
+    ``description_text``) and ``kw_hits`` (``job_id, kw``, from :func:`keyword_hits`).
+
+    Leaves temp view ``ranking_out`` (RANKING_SCHEMA + campaign_name, job_posting_key) and
+    ``ranking_exclusions_out`` (EXCLUSION_SCHEMA) for the caller to read or insert from; drop
+    them with :func:`drop_scoring_objects`. Returns False (nothing created) when no campaign
+    is active. Everything runs inside DuckDB: no pair ever reaches Python."""
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    now = now.astimezone(UTC)
+    if fx_rates is None and config.fx_base in (None, campaigns.reporting_currency):
+        fx_rates = config.fx_rates
+    chosen = active_campaigns(campaigns)
+    if not chosen:
+        return False
+    tables = _campaign_tables(chosen, campaigns.reporting_currency, config, fx_rates)
+    for name, frame in tables.items():
+        con.register(name, frame)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE run_meta AS SELECT $version::VARCHAR AS ruleset_version, "
+        "$now::TIMESTAMPTZ AS ranked_at, $currency::VARCHAR AS currency",
+        {"version": config.version, "now": now, "currency": campaigns.reporting_currency},
+    )
+    for stmt in _MACROS.split(";"):
+        if stmt.strip():
+            con.execute(stmt)
+    statements = [
+        *_job_base_sql(config, now),
+        _location_sql(config),
+        _SMALL_EXCLUSIONS_SQL,
+        *_EXCLUSIONS_OUT_SQL,
+        *_fit_tables_sql(config),
+        *_score_sql(config, explain_max_rank),
+    ]
+    for stmt in statements:
+        if stmt.strip():
+            con.execute(stmt)
+    return True
+
+
+def drop_scoring_objects(con: duckdb.DuckDBPyConnection) -> None:
+    for view in _TEMP_VIEWS:
+        con.execute(f"DROP VIEW IF EXISTS {view}")
+    for table in _TEMP_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def score_jobs(
@@ -899,7 +1123,7 @@ def score_jobs(
     fx_rates: Mapping[str, float] | None = None,
     explain_max_rank: int | None = None,
 ) -> RankingResult:
-    """Score every active campaign against every job (see module doc).
+    """Score every active campaign against every job in a frame (see module doc).
 
     ``now`` drives recency and becomes ``ranked_at`` (naive datetimes are taken as UTC).
     ``fx_rates`` (units of reporting currency per unit) converts campaign salaries stated in
@@ -907,54 +1131,30 @@ def score_jobs(
     ``explain_max_rank`` builds ``rank_explain`` only for rows ranked at or above it (others
     null): the JSON is most of the output's size and time on large runs. Default: every row.
     Returns ``RankingResult(rankings, exclusions)`` sorted by campaign_id, rank / job_id.
+    The warehouse path (job_assets.ranking.store) runs the same SQL without leaving DuckDB.
     """
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
-    now = now.astimezone(UTC)
-    if fx_rates is None and config.fx_base in (None, campaigns.reporting_currency):
-        fx_rates = config.fx_rates
-    chosen = active_campaigns(campaigns)
-    tables = _campaign_tables(chosen, campaigns.reporting_currency, config, fx_rates)
     jobs_df = _prepare_jobs(jobs)
-    stamp = [
-        pl.lit(config.version, dtype=pl.String).alias("ruleset_version"),
-        pl.lit(now, dtype=pl.Datetime("us", "UTC")).alias("ranked_at"),
-    ]
-    if not chosen or jobs_df.height == 0:
+    if not active_campaigns(campaigns) or jobs_df.height == 0:
         return RankingResult(_empty(RANKING_SCHEMA), _empty(EXCLUSION_SCHEMA))
-
+    hits = keyword_hits(
+        jobs_df.select("job_id", "title", "description_text"),
+        _active_keywords(active_campaigns(campaigns)),
+    )
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
-        con.register("jobs_in", jobs_df)
-        for name, frame in tables.items():
-            con.register(name, frame)
-        for stmt in _MACROS.split(";"):
-            if stmt.strip():
-                con.execute(stmt)
-        statements = [
-            _job_base_sql(config, now),
-            _location_sql(config),
-            _EXCLUSIONS_SQL,
-            *_fit_tables_sql(config),
-            *_score_sql(config, campaigns.reporting_currency, explain_max_rank).split(";\n"),
-        ]
-        for stmt in statements:
-            if stmt.strip():
-                con.execute(stmt)
-        rankings = con.sql("SELECT * FROM scored ORDER BY campaign_id, rank").pl()
+        con.register("jobs_in", jobs_df.drop("description_text"))
+        con.register("kw_hits", hits)
+        score_in_connection(con, campaigns, config, now, fx_rates, explain_max_rank)
+        columns = ", ".join(RANKING_SCHEMA)
+        rankings = con.sql(f"SELECT {columns} FROM ranking_out ORDER BY campaign_id, rank").pl()
         exclusions = con.sql(
-            "SELECT campaign_id, job_id, reason FROM excl ORDER BY campaign_id, job_id"
+            "SELECT * FROM ranking_exclusions_out ORDER BY campaign_id, job_id"
         ).pl()
     finally:
         con.close()
-
-    rankings = rankings.with_columns(stamp).select(
-        [pl.col(c).cast(t) for c, t in RANKING_SCHEMA.items()]
-    )
-    exclusions = exclusions.with_columns(stamp).select(
-        [pl.col(c).cast(t) for c, t in EXCLUSION_SCHEMA.items()]
-    )
+    rankings = rankings.select([pl.col(c).cast(t) for c, t in RANKING_SCHEMA.items()])
+    exclusions = exclusions.select([pl.col(c).cast(t) for c, t in EXCLUSION_SCHEMA.items()])
     return RankingResult(rankings=rankings, exclusions=exclusions)
 
 

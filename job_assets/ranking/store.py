@@ -1,37 +1,64 @@
-"""Reading jobs to rank from the warehouse and replacing a day's rankings in one transaction."""
+"""Ranking a day inside the warehouse: active jobs in, rankings out, one transaction.
+
+The scoring SQL (job_assets.ranking.scoring) runs on the warehouse connection itself, over a
+temp table of the day's active jobs, and its output is inserted straight into
+``job_rankings`` / ``job_ranking_exclusions``: no (campaign, job) pair passes through Python.
+Descriptions stay in the lake; they are scanned (by polars, one regex pass) only when a
+campaign excludes keywords, and only in the partitions holding the jobs' preferred records.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import duckdb
 import polars as pl
 import yaml
 
+from job_assets.ranking.campaigns import CampaignsConfig, active_campaigns
+from job_assets.ranking.scoring import (
+    EXCLUSION_SCHEMA,
+    RANKING_SCHEMA,
+    RankingConfig,
+    drop_scoring_objects,
+    keyword_hits,
+    score_in_connection,
+)
 from job_assets.settings import REPO_ROOT, LakehousePaths
 
-# Jobs visible on a day: first seen on or before it and not closed by then. Descriptions stay in
-# the lake and are joined only here, for the excluded-keyword filter.
+# Jobs visible on a day: first seen on or before it and not closed by then; one copy of each
+# cross-source near-duplicate cluster.
 _ACTIVE_JOBS_SQL = """
-with jobs as (
-    select f.*, c.rating as company_rating
-    from fact_jobs as f
-    left join dim_companies as c using (company_key)
-    where f.first_seen_date <= $day
-      and f.last_seen_date >= $day - $close_after_days
-      and f.is_cluster_representative  -- one copy of each cross-source near-duplicate
-),
-descriptions as (
-    select job_id, partition_date, description_text
-    from read_parquet($lake_glob, hive_partitioning = true)
-    where (job_id, partition_date) in (select job_id, preferred_partition_date from jobs)
-)
-select jobs.*, descriptions.description_text
-from jobs
-left join descriptions
-    on descriptions.job_id = jobs.job_id
-    and descriptions.partition_date = jobs.preferred_partition_date
+create or replace temp table jobs_in as
+select
+    f.job_id, f.job_posting_key, f.title, f.title_std, f.title_family, f.seniority,
+    f.company_name, f.company_name_norm, f.city, f.region, f.country, f.remote_type,
+    f.employment_type, f.salary_min_norm, f.salary_max_norm, f.skills, f.company_size_bin,
+    c.rating as company_rating, f.posted_at, f.is_active, f.preferred_partition_date
+from fact_jobs as f
+left join dim_companies as c using (company_key)
+where f.first_seen_date <= $day
+  and f.last_seen_date >= $day - $close_after_days
+  and f.is_cluster_representative
 """
+
+RANKING_COLUMNS: tuple[str, ...] = (
+    *RANKING_SCHEMA,
+    "job_posting_key",
+    "campaign_name",
+    "ranking_date",
+)
+EXCLUSION_COLUMNS: tuple[str, ...] = (*EXCLUSION_SCHEMA, "ranking_date")
+
+
+@dataclass(frozen=True)
+class DayRanking:
+    day: dt.date
+    active_jobs: int
+    rows: int
+    excluded: int
 
 
 def close_after_days() -> int:
@@ -40,59 +67,129 @@ def close_after_days() -> int:
     return int(project["vars"]["close_after_days"])
 
 
-def active_jobs_for_day(
+def _load_active_jobs(con: duckdb.DuckDBPyConnection, day: dt.date, close_after: int | None) -> int:
+    con.execute(
+        _ACTIVE_JOBS_SQL,
+        {
+            "day": day,
+            "close_after_days": close_after if close_after is not None else close_after_days(),
+        },
+    )
+    return con.execute("select count(*) from jobs_in").fetchone()[0]
+
+
+def _load_keyword_hits(
+    con: duckdb.DuckDBPyConnection, paths: LakehousePaths, keywords: list[str]
+) -> None:
+    """Temp table ``kw_hits(job_id, kw)``: excluded keywords in the active jobs' texts, read
+    from the lake partitions that hold their preferred records."""
+    hits = pl.DataFrame(schema={"job_id": pl.String, "partition_date": pl.Date, "kw": pl.String})
+    if keywords:
+        dates = [
+            row[0]
+            for row in con.execute(
+                "select distinct preferred_partition_date from jobs_in "
+                "where preferred_partition_date is not null"
+            ).fetchall()
+        ]
+        scans = [
+            pl.scan_parquet(file)
+            .select("job_id", "title", "description_text")
+            .with_columns(pl.lit(day, dtype=pl.Date).alias("partition_date"))
+            for day in sorted(dates)
+            if (file := paths.lake_partition_file("job_postings", day.isoformat())).exists()
+        ]
+        if scans:
+            hits = keyword_hits(pl.concat(scans), keywords)
+    con.register("kw_hits_in", hits)
+    try:
+        con.execute(
+            "create or replace temp table kw_hits as "
+            "select h.job_id, h.kw from kw_hits_in as h "
+            "semi join jobs_in as j "
+            "on j.job_id = h.job_id and j.preferred_partition_date = h.partition_date"
+        )
+    finally:
+        con.unregister("kw_hits_in")
+
+
+def rank_day(
     con: duckdb.DuckDBPyConnection,
     paths: LakehousePaths,
     day: dt.date,
+    campaigns: CampaignsConfig,
+    config: RankingConfig,
+    now: dt.datetime,
+    fx_rates: Mapping[str, float] | None = None,
+    explain_max_rank: int | None = None,
     close_after: int | None = None,
-) -> pl.DataFrame:
-    lake_glob = str(paths.lake_table_dir("job_postings") / "*" / "*.parquet")
-    return con.sql(
-        _ACTIVE_JOBS_SQL,
-        params={
-            "day": day,
-            "lake_glob": lake_glob,
-            "close_after_days": close_after if close_after is not None else close_after_days(),
-        },
-    ).pl()
-
-
-def replace_rankings(
-    con: duckdb.DuckDBPyConnection,
-    day: dt.date,
-    rankings: pl.DataFrame,
-    exclusions: pl.DataFrame,
-    jobs: pl.DataFrame,
-    campaign_names: dict[str, str],
-) -> None:
-    """Delete the day's rows and insert the new ones atomically (one transaction)."""
-    keys = jobs.select("job_id", "job_posting_key")
-    names = pl.DataFrame(
-        {"campaign_id": list(campaign_names), "campaign_name": list(campaign_names.values())},
-        schema={"campaign_id": pl.String, "campaign_name": pl.String},
-    )
-    ranked = (
-        rankings.join(keys, on="job_id", how="left")
-        .join(names, on="campaign_id", how="left")
-        .with_columns(pl.lit(day).alias("ranking_date"))
-    )
-    excl = exclusions.with_columns(pl.lit(day).alias("ranking_date"))
-    con.register("ranked_in", ranked)
-    con.register("excluded_in", excl)
+) -> DayRanking:
+    """Score the day's active jobs against the active campaigns and replace the day's rows of
+    ``job_rankings`` and ``job_ranking_exclusions`` in one transaction (a failure leaves the
+    previous rankings in place)."""
+    con.execute("SET TimeZone = 'UTC'")
     try:
-        con.execute("begin transaction")
-        con.execute("create table if not exists job_rankings as select * from ranked_in limit 0")
-        con.execute(
-            "create table if not exists job_ranking_exclusions as select * from excluded_in limit 0"
+        active_jobs = _load_active_jobs(con, day, close_after)
+        keywords = sorted(
+            {k.lower() for c in active_campaigns(campaigns) for k in c.exclude_keywords}
         )
-        con.execute("delete from job_rankings where ranking_date = $day", {"day": day})
-        con.execute("delete from job_ranking_exclusions where ranking_date = $day", {"day": day})
-        con.execute("insert into job_rankings by name select * from ranked_in")
-        con.execute("insert into job_ranking_exclusions by name select * from excluded_in")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
+        _load_keyword_hits(con, paths, keywords)
+        scored = active_jobs > 0 and score_in_connection(
+            con, campaigns, config, now, fx_rates, explain_max_rank
+        )
+        con.execute("begin transaction")
+        try:
+            _ensure_tables(con)
+            con.execute("delete from job_rankings where ranking_date = $day", {"day": day})
+            con.execute(
+                "delete from job_ranking_exclusions where ranking_date = $day", {"day": day}
+            )
+            if scored:
+                for table, view, columns in (
+                    ("job_rankings", "ranking_out", RANKING_COLUMNS),
+                    ("job_ranking_exclusions", "ranking_exclusions_out", EXCLUSION_COLUMNS),
+                ):
+                    selected = ", ".join(columns[:-1])  # all but ranking_date
+                    con.execute(
+                        f"insert into {table} ({selected}, ranking_date) "
+                        f"select {selected}, $day::date from {view}",
+                        {"day": day},
+                    )
+            rows = con.execute(
+                "select count(*) from job_rankings where ranking_date = $day", {"day": day}
+            ).fetchone()[0]
+            excluded = con.execute(
+                "select count(*) from job_ranking_exclusions where ranking_date = $day",
+                {"day": day},
+            ).fetchone()[0]
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
     finally:
-        con.unregister("ranked_in")
-        con.unregister("excluded_in")
+        drop_scoring_objects(con)
+        con.execute("drop table if exists jobs_in")
+        con.execute("drop table if exists kw_hits")
+    return DayRanking(day=day, active_jobs=active_jobs, rows=rows, excluded=excluded)
+
+
+def _duckdb_type(dtype: pl.DataType) -> str:
+    if isinstance(dtype, pl.List):
+        return _duckdb_type(dtype.inner) + "[]"
+    if isinstance(dtype, pl.Datetime):
+        return "timestamp with time zone"
+    return {pl.String: "varchar", pl.Float64: "double", pl.Int64: "bigint", pl.Boolean: "boolean"}[
+        dtype.base_type()
+    ]
+
+
+def _ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the two tables on first use, typed from the scoring schemas."""
+    extra = {"job_posting_key": "varchar", "campaign_name": "varchar", "ranking_date": "date"}
+    for table, schema, columns in (
+        ("job_rankings", RANKING_SCHEMA, RANKING_COLUMNS),
+        ("job_ranking_exclusions", EXCLUSION_SCHEMA, EXCLUSION_COLUMNS),
+    ):
+        types = {**{c: _duckdb_type(t) for c, t in schema.items()}, **extra}
+        ddl = ", ".join(f"{c} {types[c]}" for c in columns)
+        con.execute(f"create table if not exists {table} ({ddl})")
