@@ -229,6 +229,7 @@ def stage_ranking(days: list[dt.date]) -> dict[str, Any]:
 
     from job_assets.ranking.scoring import load_ranking_config
     from job_assets.ranking.store import rank_day
+    from job_assets.settings import duckdb_config
     from job_assets.warehouse.lock import warehouse_write_lock
 
     paths = _paths()
@@ -240,7 +241,10 @@ def stage_ranking(days: list[dt.date]) -> dict[str, Any]:
         "excluded_pairs": 0,
         "campaigns": len(campaigns.campaigns),
     }
-    with warehouse_write_lock(paths), duckdb.connect(str(paths.warehouse_path)) as con:
+    with (
+        warehouse_write_lock(paths),
+        duckdb.connect(str(paths.warehouse_path), config=duckdb_config()) as con,
+    ):
         for day in days:
             as_of = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
             result = rank_day(
@@ -268,10 +272,14 @@ def stage_publish() -> dict[str, Any]:
     import duckdb
 
     from job_assets.exports.publish import publish_tables
+    from job_assets.settings import duckdb_config
     from job_assets.warehouse.lock import warehouse_write_lock
 
     paths = _paths()
-    with warehouse_write_lock(paths), duckdb.connect(str(paths.warehouse_path)) as con:
+    with (
+        warehouse_write_lock(paths),
+        duckdb.connect(str(paths.warehouse_path), config=duckdb_config()) as con,
+    ):
         counts = publish_tables(con, paths.published_dir)
     return {"rows": sum(counts.values()), "counts": counts}
 

@@ -9,7 +9,7 @@ from job_assets.exports.publish import PUBLISHED_TABLES, publish_tables
 from job_assets.exports.workbook import build_twbx
 from job_assets.ingest.assets import SINGLE_RUN
 from job_assets.partitions import daily_partitions
-from job_assets.settings import get_paths
+from job_assets.settings import duckdb_config, get_paths
 from job_assets.warehouse.lock import warehouse_write_lock
 
 HYPER_NAME = "job_lakehouse.hyper"
@@ -37,7 +37,7 @@ def published_tables(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     paths = get_paths()
     with (
         warehouse_write_lock(paths, on_wait=context.log.info),
-        duckdb.connect(str(paths.warehouse_path)) as con,
+        duckdb.connect(str(paths.warehouse_path), config=duckdb_config()) as con,
     ):
         counts = publish_tables(
             con, paths.published_dir, application_statuses(paths.user_store_path)

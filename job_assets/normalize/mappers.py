@@ -326,6 +326,8 @@ def map_raw_file(
     if not raw_file.exists() or raw_file.stat().st_size == 0 or _is_empty_gzip(raw_file):
         return pl.DataFrame(schema=MAPPED_SCHEMA)
     own = con is None
+    # no memory_limit here: JSON parsing of a multi-MB response body cannot spill, and a cap
+    # (tried: 3GB) fails 1M-posting days with an out-of-memory error
     con = con or duckdb.connect()
     try:
         con.execute("set timezone = 'UTC'")

@@ -10,7 +10,7 @@ from job_assets.partitions import daily_partitions
 from job_assets.ranking.campaigns import active_campaigns, load_campaigns
 from job_assets.ranking.scoring import load_ranking_config
 from job_assets.ranking.store import rank_day
-from job_assets.settings import get_paths
+from job_assets.settings import duckdb_config, get_paths
 from job_assets.warehouse.lock import warehouse_write_lock
 
 
@@ -32,7 +32,7 @@ def job_rankings(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     per_day: dict[str, int] = {}
     with (
         warehouse_write_lock(paths, on_wait=context.log.info),
-        duckdb.connect(str(paths.warehouse_path)) as con,
+        duckdb.connect(str(paths.warehouse_path), config=duckdb_config()) as con,
     ):
         for day in partition_dates(context):
             as_of = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)

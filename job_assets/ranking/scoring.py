@@ -1,9 +1,13 @@
 """Explainable ranking: score every active campaign against every job in one DuckDB pass.
 
-``score_jobs`` cross-joins jobs x active campaigns in an in-memory DuckDB connection. Per-job
-values (recency, rating, normalized keys) are computed once per job; skills overlap is an
-unnest + join + group by; title similarity and location matching are computed on distinct
-titles / places only and joined back. No Python loop touches jobs or pairs.
+``score_in_connection`` runs on any DuckDB connection holding a ``jobs_in`` relation: the
+warehouse connection in the pipeline (job_assets.ranking.store inserts its output straight
+into ``job_rankings``) or an in-memory one behind ``score_jobs`` (frames in, frames out).
+Per-job values (recency, rating, normalized keys) are computed once per job; titles, places
+and size bins get integer ids, and each factor's share and reason is computed once per
+(campaign, distinct value). The pairs themselves are narrow numeric rows (ids, skills bitmask,
+points, rank); reasons, skill lists and the explanation JSON are joined back at the end, the
+JSON only for the top ``explain_max_rank`` ranks. No Python loop touches jobs or pairs.
 
 Every factor's points are rounded first and then summed, so ``sum(pts_*) == score`` exactly.
 Pure module: no Dagster import.
