@@ -28,7 +28,7 @@ def job_rankings(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     campaigns = load_campaigns()
     config = load_ranking_config()
     active = active_campaigns(campaigns)
-    rows = excluded = 0
+    rows = excluded = active_jobs = 0
     per_day: dict[str, int] = {}
     with (
         warehouse_write_lock(paths, on_wait=context.log.info),
@@ -47,11 +47,13 @@ def job_rankings(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             )
             rows += result.rows
             excluded += result.excluded
+            active_jobs += result.active_jobs
             per_day[day.isoformat()] = result.rows
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": rows,
             "excluded_pairs": excluded,
+            "active_jobs": active_jobs,
             "campaigns": [c.id for c in active],
             "ruleset_version": config.version,
             "rows_per_day": per_day,

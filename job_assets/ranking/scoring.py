@@ -280,6 +280,19 @@ def _employment_fit(c: Campaign, cfg: RankingConfig, etype: str) -> tuple[float,
     return 0.0, f"{etype} not wanted ({'/'.join(c.employment_types)})"
 
 
+# The small per-campaign frames registered into the scoring connection.
+_CAMPAIGN_FRAMES = (
+    "camp",
+    "camp_skills",
+    "camp_titles",
+    "camp_locs",
+    "camp_kw",
+    "camp_co",
+    "camp_sen",
+    "camp_emp",
+)
+
+
 def _campaign_tables(
     campaigns: tuple[Campaign, ...],
     reporting_currency: str,
@@ -287,19 +300,7 @@ def _campaign_tables(
     fx_rates: Mapping[str, float] | None,
 ) -> dict[str, pl.DataFrame]:
     """Small per-campaign tables (a handful of rows each) registered into DuckDB."""
-    rows: dict[str, list[dict[str, Any]]] = {
-        name: []
-        for name in (
-            "camp",
-            "camp_skills",
-            "camp_titles",
-            "camp_locs",
-            "camp_kw",
-            "camp_co",
-            "camp_sen",
-            "camp_emp",
-        )
-    }
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in _CAMPAIGN_FRAMES}
     for cid, c in enumerate(campaigns):
         if len(c.skills) > 62:
             raise ValueError(f"campaign {c.id} lists {len(c.skills)} skills; at most 62 allowed")
@@ -1113,10 +1114,13 @@ def score_in_connection(
 
 
 def drop_scoring_objects(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop what ``score_in_connection`` left in ``con`` (safe to call when it created nothing)."""
     for view in _TEMP_VIEWS:
         con.execute(f"DROP VIEW IF EXISTS {view}")
     for table in _TEMP_TABLES:
         con.execute(f"DROP TABLE IF EXISTS {table}")
+    for frame in _CAMPAIGN_FRAMES:
+        con.execute(f"DROP VIEW IF EXISTS {frame}")  # frames registered with con.register
 
 
 def score_jobs(

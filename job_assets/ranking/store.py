@@ -75,7 +75,7 @@ def _load_active_jobs(con: duckdb.DuckDBPyConnection, day: dt.date, close_after:
             "close_after_days": close_after if close_after is not None else close_after_days(),
         },
     )
-    return con.execute("select count(*) from jobs_in").fetchone()[0]
+    return con.execute("select count(*) from jobs_in").fetchall()[0][0]
 
 
 def _load_keyword_hits(
@@ -157,11 +157,11 @@ def rank_day(
                     )
             rows = con.execute(
                 "select count(*) from job_rankings where ranking_date = $day", {"day": day}
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             excluded = con.execute(
                 "select count(*) from job_ranking_exclusions where ranking_date = $day",
                 {"day": day},
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             con.execute("commit")
         except BaseException:
             con.execute("rollback")

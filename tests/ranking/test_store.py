@@ -195,3 +195,26 @@ def test_keyword_hits_title_and_several_keywords() -> None:
     found = keyword_hits(texts, ["Unpaid", "commission only", "crypto"])
     assert sorted(found.iter_rows()) == [("x", "commission only"), ("x", "unpaid")]
     assert keyword_hits(texts, []).height == 0
+
+
+def test_no_active_campaign_clears_the_day_and_leaves_the_connection_clean(
+    paths: LakehousePaths,
+) -> None:
+    _rank(paths)
+    paused = campaigns({"id": "de", "active": False})
+    with duckdb.connect(str(paths.warehouse_path)) as con:
+        result = rank_day(con, paths, DAY, paused, RC, now=NOW, close_after=3)
+        leftovers = con.execute(
+            "select table_name from duckdb_tables() where temporary "
+            "union all select view_name from duckdb_views() where temporary and not internal"
+        ).fetchall()
+    assert (result.rows, result.excluded) == (0, 0)
+    assert _table(paths, "job_rankings").height == 0
+    assert _table(paths, "job_ranking_exclusions").height == 0
+    assert leftovers == []
+
+
+def test_a_day_without_active_jobs_ranks_nothing(paths: LakehousePaths) -> None:
+    with duckdb.connect(str(paths.warehouse_path)) as con:
+        result = rank_day(con, paths, OLD_DAY - dt.timedelta(days=1), CAMPAIGNS, RC, now=NOW)
+    assert (result.active_jobs, result.rows) == (0, 0)
