@@ -228,7 +228,7 @@ def stage_ranking(days: list[dt.date]) -> dict[str, Any]:
     import duckdb
 
     from job_assets.ranking.scoring import load_ranking_config
-    from job_assets.ranking.store import rank_day
+    from job_assets.ranking.store import rank_partition
     from job_assets.settings import duckdb_config
     from job_assets.warehouse.lock import warehouse_write_lock
 
@@ -246,16 +246,7 @@ def stage_ranking(days: list[dt.date]) -> dict[str, Any]:
         duckdb.connect(str(paths.warehouse_path), config=duckdb_config()) as con,
     ):
         for day in days:
-            as_of = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-            result = rank_day(
-                con,
-                paths,
-                day,
-                campaigns,
-                config,
-                now=as_of,
-                explain_max_rank=config.s("explain_max_rank"),
-            )
+            result = rank_partition(con, paths, day, campaigns, config)
             out["rows"] += result.rows
             out["active_jobs"] += result.active_jobs
             out["excluded_pairs"] += result.excluded

@@ -1,7 +1,5 @@
 """Ranking asset: every active job x every active campaign, scored and explained, per day."""
 
-import datetime as dt
-
 import dagster as dg
 import duckdb
 
@@ -9,7 +7,7 @@ from job_assets.ingest.assets import SINGLE_RUN, partition_dates
 from job_assets.partitions import daily_partitions
 from job_assets.ranking.campaigns import active_campaigns, load_campaigns
 from job_assets.ranking.scoring import load_ranking_config
-from job_assets.ranking.store import rank_day
+from job_assets.ranking.store import rank_partition
 from job_assets.settings import duckdb_config, get_paths
 from job_assets.warehouse.lock import warehouse_write_lock
 
@@ -35,16 +33,7 @@ def job_rankings(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         duckdb.connect(str(paths.warehouse_path), config=duckdb_config()) as con,
     ):
         for day in partition_dates(context):
-            as_of = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-            result = rank_day(
-                con,
-                paths,
-                day,
-                campaigns,
-                config,
-                now=as_of,
-                explain_max_rank=config.s("explain_max_rank"),
-            )
+            result = rank_partition(con, paths, day, campaigns, config)
             rows += result.rows
             excluded += result.excluded
             active_jobs += result.active_jobs

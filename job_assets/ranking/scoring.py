@@ -1061,7 +1061,8 @@ def keyword_hits(texts: pl.LazyFrame | pl.DataFrame, keywords: list[str]) -> pl.
     return hits.explode("kw").drop_nulls("kw")
 
 
-def _active_keywords(campaigns: tuple[Campaign, ...]) -> list[str]:
+def excluded_keywords(campaigns: tuple[Campaign, ...]) -> list[str]:
+    """The campaigns' excluded keywords, lower-cased, as ``keyword_hits`` reports them."""
     return sorted({k.lower() for c in campaigns for k in c.exclude_keywords})
 
 
@@ -1146,7 +1147,7 @@ def score_jobs(
         return RankingResult(_empty(RANKING_SCHEMA), _empty(EXCLUSION_SCHEMA))
     hits = keyword_hits(
         jobs_df.select("job_id", "title", "description_text"),
-        _active_keywords(active_campaigns(campaigns)),
+        excluded_keywords(active_campaigns(campaigns)),
     )
     con = duckdb.connect()
     try:

@@ -23,6 +23,7 @@ from job_assets.ranking.scoring import (
     RANKING_SCHEMA,
     RankingConfig,
     drop_scoring_objects,
+    excluded_keywords,
     keyword_hits,
     score_in_connection,
 )
@@ -130,10 +131,7 @@ def rank_day(
     con.execute("SET TimeZone = 'UTC'")
     try:
         active_jobs = _load_active_jobs(con, day, close_after)
-        keywords = sorted(
-            {k.lower() for c in active_campaigns(campaigns) for k in c.exclude_keywords}
-        )
-        _load_keyword_hits(con, paths, keywords)
+        _load_keyword_hits(con, paths, excluded_keywords(active_campaigns(campaigns)))
         scored = active_jobs > 0 and score_in_connection(
             con, campaigns, config, now, fx_rates, explain_max_rank
         )
@@ -171,6 +169,27 @@ def rank_day(
         con.execute("drop table if exists jobs_in")
         con.execute("drop table if exists kw_hits")
     return DayRanking(day=day, active_jobs=active_jobs, rows=rows, excluded=excluded)
+
+
+def rank_partition(
+    con: duckdb.DuckDBPyConnection,
+    paths: LakehousePaths,
+    day: dt.date,
+    campaigns: CampaignsConfig,
+    config: RankingConfig,
+) -> DayRanking:
+    """What the daily asset does for one partition: ranked as of the midnight (UTC) after the
+    day, so recency counts from the end of the day; explanations as ranking.yml says."""
+    as_of = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    return rank_day(
+        con,
+        paths,
+        day,
+        campaigns,
+        config,
+        now=as_of,
+        explain_max_rank=config.s("explain_max_rank"),
+    )
 
 
 def _duckdb_type(dtype: pl.DataType) -> str:
