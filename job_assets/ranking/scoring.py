@@ -1032,9 +1032,10 @@ def keyword_hits(texts: pl.LazyFrame | pl.DataFrame, keywords: list[str]) -> pl.
     ``kw`` is the lower-cased keyword, as in the campaign tables."""
     lazy = texts.lazy() if isinstance(texts, pl.DataFrame) else texts
     kws = sorted({k.lower() for k in keywords if k and k.strip()})
-    keys = [c for c in lazy.collect_schema().names() if c not in ("title", "description_text")]
+    schema = lazy.collect_schema()
+    keys = [c for c in schema.names() if c not in ("title", "description_text")]
     if not kws:
-        return pl.DataFrame(schema={**{k: lazy.collect_schema()[k] for k in keys}, "kw": pl.String})
+        return pl.DataFrame(schema={**{k: schema[k] for k in keys}, "kw": pl.String})
     prefilter = "(?i)(?:" + "|".join(re.escape(k) for k in kws) + ")"
     text = pl.concat_str(
         [pl.col("title").fill_null(""), pl.col("description_text").fill_null("")], separator=" "
@@ -1143,11 +1144,11 @@ def score_jobs(
     The warehouse path (job_assets.ranking.store) runs the same SQL without leaving DuckDB.
     """
     jobs_df = _prepare_jobs(jobs)
-    if not active_campaigns(campaigns) or jobs_df.height == 0:
+    chosen = active_campaigns(campaigns)
+    if not chosen or jobs_df.height == 0:
         return RankingResult(_empty(RANKING_SCHEMA), _empty(EXCLUSION_SCHEMA))
     hits = keyword_hits(
-        jobs_df.select("job_id", "title", "description_text"),
-        excluded_keywords(active_campaigns(campaigns)),
+        jobs_df.select("job_id", "title", "description_text"), excluded_keywords(chosen)
     )
     con = duckdb.connect()
     try:

@@ -142,24 +142,21 @@ def rank_day(
             con.execute(
                 "delete from job_ranking_exclusions where ranking_date = $day", {"day": day}
             )
+            written = [0, 0]  # an INSERT returns the rows it wrote: no re-count needed
             if scored:
-                for table, view, columns in (
-                    ("job_rankings", "ranking_out", RANKING_COLUMNS),
-                    ("job_ranking_exclusions", "ranking_exclusions_out", EXCLUSION_COLUMNS),
+                for i, (table, view, columns) in enumerate(
+                    (
+                        ("job_rankings", "ranking_out", RANKING_COLUMNS),
+                        ("job_ranking_exclusions", "ranking_exclusions_out", EXCLUSION_COLUMNS),
+                    )
                 ):
                     selected = ", ".join(columns[:-1])  # all but ranking_date
-                    con.execute(
+                    written[i] = con.execute(
                         f"insert into {table} ({selected}, ranking_date) "
                         f"select {selected}, $day::date from {view}",
                         {"day": day},
-                    )
-            rows = con.execute(
-                "select count(*) from job_rankings where ranking_date = $day", {"day": day}
-            ).fetchall()[0][0]
-            excluded = con.execute(
-                "select count(*) from job_ranking_exclusions where ranking_date = $day",
-                {"day": day},
-            ).fetchall()[0][0]
+                    ).fetchall()[0][0]
+            rows, excluded = written
             con.execute("commit")
         except BaseException:
             con.execute("rollback")

@@ -8,9 +8,11 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import polars as pl
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from job_assets.applications.store import ApplicationStore
@@ -36,6 +38,12 @@ def _pipeline(env: dict[str, str], *args: str) -> subprocess.Popen:
 
 def _ok(proc: subprocess.Popen) -> None:
     assert proc.wait(timeout=600) == 0
+
+
+def _export_applications(runner: CliRunner, out: Path) -> Result:
+    return runner.invoke(
+        app, ["export", "--what", "applications", "--format", "json", "--out", str(out)]
+    )
 
 
 def test_cli_reads_and_writes_while_a_run_rebuilds_and_user_data_outlives_rebuilds(
@@ -88,18 +96,7 @@ def test_cli_reads_and_writes_while_a_run_rebuilds_and_user_data_outlives_rebuil
         ],
     )
     assert interview.exit_code == 0, interview.output
-    before = runner.invoke(
-        app,
-        [
-            "export",
-            "--what",
-            "applications",
-            "--format",
-            "json",
-            "--out",
-            str(tmp_path / "before.json"),
-        ],
-    )
+    before = _export_applications(runner, tmp_path / "before.json")
     assert before.exit_code == 0, before.output
 
     # a full dbt rebuild and another backfill do not touch the user's store ...
@@ -122,18 +119,7 @@ def test_cli_reads_and_writes_while_a_run_rebuilds_and_user_data_outlives_rebuil
     )
     assert dbt.returncode == 0, dbt.stdout[-3000:] + dbt.stderr[-3000:]
     _ok(_pipeline(env, "--start", FIRST_DAY, "--end", BACKFILL[1]))
-    after = runner.invoke(
-        app,
-        [
-            "export",
-            "--what",
-            "applications",
-            "--format",
-            "json",
-            "--out",
-            str(tmp_path / "after.json"),
-        ],
-    )
+    after = _export_applications(runner, tmp_path / "after.json")
     assert after.exit_code == 0
 
     def backup(name: str) -> dict:

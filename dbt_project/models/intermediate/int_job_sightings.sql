@@ -20,38 +20,6 @@ with postings as (
     {% endif %}
 )
 
-select
-    partition_date,
-    job_id,
-    source,
-    source_job_id,
-    hash_key,
-    title,
-    title_std,
-    title_family,
-    seniority,
-    company_name,
-    company_name_norm,
-    company_website,
-    location_raw,
-    city,
-    region,
-    country,
-    remote_type,
-    employment_type,
-    salary_min,
-    salary_max,
-    salary_currency,
-    salary_period,
-    salary_min_yearly,
-    salary_max_yearly,
-    salary_min_norm,
-    salary_max_norm,
-    salary_source,
-    skills,
-    company_size_bin,
-    apply_url,
-    is_direct,
-    posted_at,
-    collected_at
+-- every staging column, partition_date first (the incremental table's column order)
+select partition_date, * exclude (partition_date)
 from postings
