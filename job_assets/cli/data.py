@@ -10,6 +10,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 
 from job_assets.applications.store import ApplicationStore, application_statuses
+from job_assets.exports.publish import read_ranked_jobs
 from job_assets.settings import get_paths
 
 NO_DATA = "no published data yet: run `make run` or `jobs run` first"
@@ -40,11 +41,17 @@ def has_published(name: str) -> bool:
     return published_path(name).exists()
 
 
+def ranked_jobs() -> pl.LazyFrame:
+    """The published rankings with their jobs' fields (``ranked_jobs`` joined to ``fact_jobs``)."""
+    if not (has_published("ranked_jobs") and has_published("fact_jobs")):
+        raise CliError(NO_DATA)
+    return read_ranked_jobs(get_paths().published_dir)
+
+
 def matches_frame() -> pl.DataFrame:
-    """``ranked_jobs`` with the seeker's ``application_status`` (null when untracked)."""
-    ranked = published("ranked_jobs")
+    """Ranked jobs with the seeker's ``application_status`` from the store (null: untracked)."""
     statuses = application_statuses().select("job_id", "application_status")
-    return ranked.join(statuses, on="job_id", how="left")
+    return ranked_jobs().collect().join(statuses, on="job_id", how="left")
 
 
 def parse_date(value: str, what: str = "date") -> dt.date:
@@ -129,9 +136,9 @@ def job_info(job_id: str) -> dict[str, str | None]:
         )
         if row.height:
             info.update(row.row(0, named=True))
-    if has_published("ranked_jobs"):
+    if has_published("ranked_jobs") and has_published("fact_jobs"):
         best = (
-            pl.scan_parquet(published_path("ranked_jobs"))
+            ranked_jobs()
             .filter(pl.col("job_id") == job_id)
             .sort("score", descending=True)
             .select("campaign_id")

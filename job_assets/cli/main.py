@@ -43,6 +43,7 @@ from job_assets.cli.data import (
     parse_date,
     parse_datetime,
     published,
+    ranked_jobs,
     resolve_job,
 )
 from job_assets.cli.data import job_info as lookup_job_info
@@ -331,7 +332,7 @@ def show(
     console.print(Panel(info, title=head, title_align="left", expand=False))
 
     ranked = (
-        published("ranked_jobs").filter(pl.col("job_id") == job_id).sort("score", descending=True)
+        ranked_jobs().filter(pl.col("job_id") == job_id).sort("score", descending=True).collect()
     )
     for r in ranked.iter_rows(named=True):  # one row per campaign
         _print_explanation(r)

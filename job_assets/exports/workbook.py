@@ -33,23 +33,30 @@ NUMBER = frozenset({"integer", "real"})
 TEMPORAL = frozenset({"date", "datetime"})
 KEY = frozenset({"string", "integer"})
 
-# Every column the template names, with the Tableau datatypes it can work with.
+# Every column the template names (sheets, filters, the URL action and the joins), per Hyper
+# table, with the Tableau datatypes it can work with.
 TEMPLATE_COLUMNS: dict[str, dict[str, frozenset[str]]] = {
     "ranked_jobs": {
-        "apply_url": STRING,
         "campaign_name": STRING,
+        "job_sk": KEY,
+        "score": NUMBER,
+        "top_reasons": STRING,
+    },
+    "fact_jobs": {
+        "apply_url": STRING,
+        "company_key": KEY,
         "company_name": STRING,
         "country": STRING,
         "job_id": KEY,
+        "job_sk": KEY,
         "location": STRING,
         "remote_type": STRING,
         "reporting_currency": STRING,
         "salary_max_norm": NUMBER,
         "salary_min_norm": NUMBER,
-        "score": NUMBER,
         "title": STRING,
-        "top_reasons": STRING,
     },
+    "dim_companies": {"company_key": KEY},
     "skill_demand": {
         "country": STRING,
         "posting_date": TEMPORAL,
@@ -64,10 +71,31 @@ TEMPLATE_COLUMNS: dict[str, dict[str, frozenset[str]]] = {
         "title_family": STRING,
     },
 }
-DATASOURCE_CAPTIONS = {
-    "ranked_jobs": "Ranked jobs",
-    "skill_demand": "Skill demand",
-    "salary_benchmarks": "Salary benchmarks",
+
+
+class Join(NamedTuple):
+    """``table`` joined into a datasource on ``[left_table].[left_column] = [table].[column]``."""
+
+    how: str
+    table: str
+    column: str
+    left_table: str
+    left_column: str
+
+
+# Datasource (named after its own table) -> caption and the tables joined into it. Rankings hold
+# only keys and scores (publish.py's star layout); the "Ranked jobs" datasource joins each ranking
+# to its job and the job's company, so sheets see one wide row per campaign and job.
+DATASOURCES: dict[str, tuple[str, tuple[Join, ...]]] = {
+    "ranked_jobs": (
+        "Ranked jobs",
+        (
+            Join("inner", "fact_jobs", "job_sk", "ranked_jobs", "job_sk"),
+            Join("left", "dim_companies", "company_key", "fact_jobs", "company_key"),
+        ),
+    ),
+    "skill_demand": ("Skill demand", ()),
+    "salary_benchmarks": ("Salary benchmarks", ()),
 }
 
 # Hyper type tag -> (Tableau datatype, OLE DB remote-type code, default aggregation).
@@ -122,13 +150,17 @@ class ColumnMeta:
     aggregation: str
     role: str
     type: str
+    table: str = ""
+    # the field's name in its datasource: ``name``, or ``name (table)`` when a table joined
+    # earlier into the same datasource already has a column of that name (Tableau's convention)
+    local: str = ""
 
 
 class _TableColumns(dict):
-    """Column metadata by name; a lookup of a column the Hyper file lacks is a clear error."""
+    """Column metadata by local name; a lookup of a column the Hyper file lacks is a clear error."""
 
     def __init__(self, table: str, metas: list[ColumnMeta]) -> None:
-        super().__init__((m.name, m) for m in metas)
+        super().__init__((m.local, m) for m in metas)
         self.table = table
 
     def __missing__(self, column: str) -> ColumnMeta:
@@ -167,11 +199,16 @@ def hyper_table_columns(hyper_path: Path) -> dict[str, list[tuple[str, str]]]:
             return _read_columns(conn)
 
 
-def column_meta(name: str, hyper_type: str, ordinal: int) -> ColumnMeta:
+def column_meta(
+    name: str, hyper_type: str, ordinal: int, table: str = "", local: str = ""
+) -> ColumnMeta:
     """Tableau metadata (datatype, remote type, aggregation, role) for one Hyper column."""
     datatype, remote_type, aggregation = _TYPE_MAP.get(hyper_type, (None, 129, "Count"))
     role, kind = _ROLE.get(datatype or "string", ("dimension", "nominal"))
-    return ColumnMeta(name, hyper_type, ordinal, datatype, remote_type, aggregation, role, kind)
+    return ColumnMeta(
+        name, hyper_type, ordinal, datatype, remote_type, aggregation, role, kind, table,
+        local or name,
+    )  # fmt: skip
 
 
 def check_template_columns(columns: dict[str, list[tuple[str, str]]]) -> None:
@@ -222,16 +259,23 @@ def render_twb(
     """Render the workbook template for these Hyper tables (checked first) as UTF-8 XML."""
     check_template_columns(columns)
     datasources = {}
-    for table in TEMPLATE_COLUMNS:
-        metas = [column_meta(n, t, i) for i, (n, t) in enumerate(columns[table])]
-        usable = [m for m in metas if m.datatype is not None]
-        datasources[table] = {
-            "name": f"federated.{table}",
-            "caption": DATASOURCE_CAPTIONS[table],
-            "conn": f"hyper.{table}",
-            "table": table,
+    for name, (caption, joins) in DATASOURCES.items():
+        usable: list[ColumnMeta] = []
+        for table in (name, *(j.table for j in joins)):
+            taken = {m.local for m in usable}
+            for i, (column, hyper_type) in enumerate(columns[table]):
+                local = column if column not in taken else f"{column} ({table})"
+                meta = column_meta(column, hyper_type, i, table, local)
+                if meta.datatype is not None:
+                    usable.append(meta)
+        datasources[name] = {
+            "name": f"federated.{name}",
+            "caption": caption,
+            "conn": f"hyper.{name}",
+            "table": name,
+            "joins": joins,
             "columns": usable,
-            "col": _TableColumns(table, usable),
+            "col": _TableColumns(name, usable),
         }
     template = _environment().get_template(TEMPLATE_NAME)
     text = template.render(
@@ -260,26 +304,50 @@ def referenced_columns_from_twb(
 
     Covers metadata records, datasource columns, calculated-field formulas, worksheet
     dependencies, column instances, shelves/filters/encodings/sorts and URL action fields;
-    calculated fields themselves are excluded (they are not table columns). ``sheets_only`` keeps
-    only what worksheets and actions use (not the datasources' own column lists and records).
+    calculated fields themselves are excluded (they are not table columns). A joined
+    datasource's fields resolve to their own tables through its metadata records. ``sheets_only``
+    keeps only what worksheets, actions and join clauses use (not the datasources' column lists).
     """
     root = etree.fromstring(xml_bytes, etree.XMLParser(resolve_entities=False, no_network=True))
-    ds_table: dict[str, str] = {}
+    ds_primary: dict[str, str] = {}  # datasource -> its own table
+    ds_fields: dict[str, dict[str, tuple[str, str]]] = {}  # datasource -> local -> (table, col)
     calcs: dict[str, set[str]] = {}
+    refs: dict[str, set[str]] = {}
+    join_refs: list[tuple[str, str]] = []
     for ds in root.iterfind("datasources/datasource"):
         hyper = ds.find(".//connection[@class='hyper']")
-        if hyper is not None and hyper.get("tablename"):
-            ds_table[ds.get("name", "")] = hyper.get("tablename", "")
-            calcs[ds.get("name", "")] = {
-                _bare(c.get("name", ""))
-                for c in ds.iterfind("column")
-                if c.find("calculation") is not None
-            }
-    refs: dict[str, set[str]] = {table: set() for table in ds_table.values()}
+        if hyper is None or not hyper.get("tablename"):
+            continue
+        name = ds.get("name", "")
+        ds_primary[name] = hyper.get("tablename", "")
+        tables = {  # relation name -> Hyper table ('[Extract].[t]' -> 't')
+            r.get("name", ""): _bare(_BRACKET.findall(r.get("table", ""))[-1])
+            for r in ds.iterfind(".//relation[@type='table']")
+        }
+        for table in (ds_primary[name], *tables.values()):
+            refs.setdefault(table, set())
+        ds_fields[name] = {
+            _bare(rec.findtext("local-name", default="")): (
+                tables.get(_bare(rec.findtext("parent-name", default="")), ds_primary[name]),
+                rec.findtext("remote-name", default=""),
+            )
+            for rec in ds.iterfind(".//metadata-record[@class='column']")
+        }
+        calcs[name] = {
+            _bare(c.get("name", ""))
+            for c in ds.iterfind("column")
+            if c.find("calculation") is not None
+        }
+        for clause in ds.iterfind(".//relation[@type='join']/clause"):
+            for el in clause.iter("expression"):
+                for relation, column in _QUALIFIED.findall(el.get("op", "")):
+                    relation = _bare(f"[{relation}]")
+                    join_refs.append((tables.get(relation, relation), _bare(f"[{column}]")))
 
     def add(ds_name: str | None, column: str) -> None:
-        if ds_name in ds_table and column not in calcs[ds_name]:
-            refs[ds_table[ds_name]].add(column)
+        if ds_name in ds_primary and column not in calcs[ds_name]:
+            table, remote = ds_fields[ds_name].get(column, (ds_primary[ds_name], column))
+            refs[table].add(remote)
 
     def add_columns(ds_name: str | None, columns: list[etree._Element]) -> None:
         for column in columns:
@@ -290,10 +358,12 @@ def referenced_columns_from_twb(
                 for token in _BRACKET.findall(calc.get("formula", "")):
                     add(ds_name, _bare(f"[{token}]"))
 
+    for table, column in join_refs:  # a join clause uses its columns whatever the sheets show
+        refs.setdefault(table, set()).add(column)
     if not sheets_only:
         for ds in root.iterfind("datasources/datasource"):
             for record in ds.iterfind(".//metadata-record[@class='column']"):
-                add(ds.get("name"), record.findtext("remote-name", default=""))
+                add(ds.get("name"), _bare(record.findtext("local-name", default="")))
             add_columns(ds.get("name"), ds.findall("column"))
     sheet_ds: dict[str | None, str | None] = {}
     for sheet in root.iterfind("worksheets/worksheet"):
@@ -320,8 +390,9 @@ def referenced_columns_from_twb(
 
 
 def _salary_range(conn: Connection) -> tuple[int | float, int | float] | None:
+    # over all jobs: a superset of the ranked ones, so the filter's default range hides none
     row = conn.execute_list_query(
-        f'SELECT MIN("salary_min_norm"), MAX("salary_min_norm") FROM "{HYPER_SCHEMA}"."ranked_jobs"'
+        f'SELECT MIN("salary_min_norm"), MAX("salary_min_norm") FROM "{HYPER_SCHEMA}"."fact_jobs"'
     )[0]
     return None if row[0] is None else (row[0], row[1])
 

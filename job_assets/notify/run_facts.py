@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from job_assets.exports.publish import read_ranked_jobs
 from job_assets.ingest.envelope import JOB_SOURCES
 from job_assets.notify.summary import RunSummary, TopMatch
 
@@ -112,16 +113,15 @@ def _check_message(evaluation) -> str:
 def top_new_matches(
     published_dir: Path, per_campaign: int, min_score: float | None = None
 ) -> list[TopMatch]:
-    path = published_dir / "ranked_jobs.parquet"
-    if not path.exists():
+    if not all((published_dir / f"{t}.parquet").exists() for t in ("ranked_jobs", "fact_jobs")):
         return []
-    ranked = pl.read_parquet(path)
     chosen = (
-        ranked.filter(pl.col("is_new"))
-        .filter(pl.col("score") >= (min_score or 0))
+        read_ranked_jobs(published_dir)
+        .filter(pl.col("is_new") & (pl.col("score") >= (min_score or 0)))
         .sort(["campaign_id", "rank"])
         .group_by("campaign_id", maintain_order=True)
         .head(per_campaign)
+        .collect()
     )
     return [to_top_match(row) for row in chosen.iter_rows(named=True)]
 

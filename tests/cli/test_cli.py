@@ -57,7 +57,8 @@ def _explain(points: float) -> str:
 
 
 def _build_data(root: Path) -> None:
-    """published/{ranked_jobs,fact_jobs}.parquet and lake/job_postings with two partitions."""
+    """published/{ranked_jobs,fact_jobs}.parquet (rankings point at jobs by job_sk) and
+    lake/job_postings with two partitions."""
     pub = root / "data" / "published"
     pub.mkdir(parents=True)
     posted = dt.datetime(2026, 11, 18, 12, 0)
@@ -72,12 +73,14 @@ def _build_data(root: Path) -> None:
     ]  # fmt: skip
     fact = pl.DataFrame(
         {
+            "job_sk": [11, 12, 13],
             "job_posting_key": [f"k{i}" for i in range(3)],
             "job_id": [j[0] for j in jobs],
             "source": [j[0].split(":")[0] for j in jobs],
             "title": [j[1] for j in jobs],
             "company_name": [j[2] for j in jobs],
             "location_raw": ["Toronto, ON", "Remote - Germany", "Austin, TX"],
+            "location": ["Toronto, ON, CA", "DE", "Austin, TX, US"],
             "city": [j[3] for j in jobs],
             "region": [j[4] for j in jobs],
             "country": [j[5] for j in jobs],
@@ -105,25 +108,7 @@ def _build_data(root: Path) -> None:
             "campaign_name": ["Data Engineer — Toronto"] * 3 + ["ML Engineer"],
             "score": [82.0, 64.0, 20.0, 71.0],
             "rank": [1, 2, 3, 1],
-            "job_id": [JOB_A, JOB_B, JOB_C, JOB_C],
-            "job_posting_key": ["k0", "k1", "k2", "k2"],
-            "title": ["Data Engineer", "Senior Data Engineer", "Machine Learning Engineer"] * 1
-            + ["Machine Learning Engineer"],
-            "company_name": ["Acme", "Globex [EU]", "Initech", "Initech"],
-            "city": ["Toronto", None, "Austin", "Austin"],
-            "region": ["ON", None, "TX", "TX"],
-            "country": ["CA", "DE", "US", "US"],
-            "location": ["Toronto, ON, CA", "DE", "Austin, TX, US", "Austin, TX, US"],
-            "remote_type": ["hybrid", "remote", "onsite", "onsite"],
-            "employment_type": ["full_time"] * 4,
-            "seniority": ["mid", "senior", "mid", "mid"],
-            "salary_min_norm": [170000, 135000, None, None],
-            "salary_max_norm": [198000, 165000, None, None],
-            "reporting_currency": ["CAD"] * 4,
-            "apply_url": ["https://jobs.example.com/0", "https://jobs.example.com/1"]
-            + ["https://jobs.example.com/2"] * 2,
-            "source": ["lever", "greenhouse", "jsearch", "jsearch"],
-            "posted_at": [posted] * 4,
+            "job_sk": [11, 12, 13, 13],  # jobs' fields live in fact_jobs (star layout)
             "matched_skills": ["Python, SQL", "Python", "", "PyTorch"],
             "missing_skills": ["Kubernetes", "SQL, Kubernetes", "Python", "TensorFlow"],
             "rank_explain": [_explain(30.0), _explain(20.0), None, _explain(25.0)],

@@ -30,6 +30,14 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("campaign_name", "TEXT"),
         ("score", "DOUBLE PRECISION"),
         ("rank", "INT"),
+        ("job_sk", "BIGINT"),
+        ("top_reasons", "TEXT"),
+        ("is_new", "BOOL"),
+    ],
+    "fact_jobs": [
+        ("job_sk", "BIGINT"),
+        ("job_id", "TEXT"),
+        ("company_key", "TEXT"),
         ("title", "TEXT"),
         ("company_name", "TEXT"),
         ("city", "TEXT"),
@@ -43,12 +51,12 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("apply_url", "TEXT"),
         ("posted_at", "TIMESTAMP"),
         ("application_status", "TEXT"),
-        ("top_reasons", "TEXT"),
-        ("job_id", "TEXT"),
-        ("is_new", "BOOL"),
     ],
-    "fact_jobs": [("job_id", "TEXT"), ("title", "TEXT"), ("posted_at", "TIMESTAMP")],
-    "dim_companies": [("company_id", "TEXT"), ("company_name", "TEXT")],
+    "dim_companies": [
+        ("company_key", "TEXT"),
+        ("company_name", "TEXT"),
+        ("rating", "DOUBLE PRECISION"),
+    ],
     "job_skills": [("job_id", "TEXT"), ("skill", "TEXT"), ("category", "TEXT")],
     "skill_demand": [
         ("posting_date", "DATE"),
@@ -72,15 +80,16 @@ TABLES: dict[str, list[tuple[str, str]]] = {
 
 ROWS: dict[str, list[str]] = {
     "ranked_jobs": [
-        "('c1','Data roles',0.91,1,'Data Engineer','Acme','Toronto','ON','CA','Toronto, ON',"
-        "'hybrid',90000,120000,'CAD','https://jobs.example/1',TIMESTAMP '2025-01-02 10:00:00',"
-        "'new','skills: python, sql','j1',true)",
-        "('c1','Data roles',0.55,2,'Analyst','Beta','Austin','TX','US','Austin, TX','remote',"
-        "NULL,NULL,'USD','https://jobs.example/2',TIMESTAMP '2025-01-03 09:00:00','applied',"
-        "'recency','j2',false)",
+        "('c1','Data roles',0.91,1,11,'skills: python, sql',true)",
+        "('c1','Data roles',0.55,2,12,'recency',false)",
     ],
-    "fact_jobs": ["('j1','Data Engineer',TIMESTAMP '2025-01-02 10:00:00')"],
-    "dim_companies": ["('co1','Acme')"],
+    "fact_jobs": [
+        "(11,'j1','co1','Data Engineer','Acme','Toronto','ON','CA','Toronto, ON','hybrid',"
+        "90000,120000,'CAD','https://jobs.example/1',TIMESTAMP '2025-01-02 10:00:00','new')",
+        "(12,'j2','co2','Analyst','Beta','Austin','TX','US','Austin, TX','remote',NULL,NULL,"
+        "'USD','https://jobs.example/2',TIMESTAMP '2025-01-03 09:00:00','applied')",
+    ],
+    "dim_companies": ["('co1','Acme',4.1)"],
     "job_skills": ["('j1','python','language')", "('j1','sql','language')"],
     "skill_demand": [
         "(DATE '2025-01-01','python','CA','data engineer','senior',12)",
@@ -239,7 +248,39 @@ def test_column_metadata_comes_from_the_hyper(twb: bytes) -> None:
     assert types["[posted_at]"] == ("datetime", "dimension")
     assert types["[is_new]"] == ("boolean", "dimension")
     assert types["[title]"] == ("string", "dimension")
-    assert len(ds.findall(".//metadata-record")) == len(TABLES["ranked_jobs"])
+    joined = ("ranked_jobs", "fact_jobs", "dim_companies")
+    records = ds.findall(".//metadata-record")
+    assert len(records) == sum(len(TABLES[t]) for t in joined)
+    # A column name already taken by an earlier table is qualified, as Tableau names it.
+    parents = {r.findtext("local-name"): r.findtext("parent-name") for r in records}
+    assert parents["[job_sk]"] == "[ranked_jobs]"
+    assert parents["[job_sk (fact_jobs)]"] == "[fact_jobs]"
+    assert parents["[company_name]"] == "[fact_jobs]"
+    assert parents["[company_name (dim_companies)]"] == "[dim_companies]"
+    assert types["[rating]"] == ("real", "measure")
+
+
+def test_ranked_jobs_datasource_joins_job_and_company(twb: bytes) -> None:
+    ds = etree.fromstring(twb).find("datasources/datasource[@name='federated.ranked_jobs']")
+    outer = ds.find("connection/relation")
+    assert (outer.get("type"), outer.get("join")) == ("join", "left")
+    inner = outer.find("relation[@type='join']")
+    assert inner.get("join") == "inner"
+
+    def clause(rel: etree._Element) -> list[str]:
+        return [e.get("op") for e in rel.find("clause/expression").iterfind("expression")]
+
+    assert clause(inner) == ["[ranked_jobs].[job_sk]", "[fact_jobs].[job_sk]"]
+    assert clause(outer) == ["[fact_jobs].[company_key]", "[dim_companies].[company_key]"]
+    tables = [r.get("table") for r in ds.iterfind(".//relation[@type='table']")]
+    assert tables == [
+        "[Extract].[ranked_jobs]",
+        "[Extract].[fact_jobs]",
+        "[Extract].[dim_companies]",
+    ]
+    # the single-table datasources stay plain tables
+    sd = etree.fromstring(twb).find("datasources/datasource[@name='federated.skill_demand']")
+    assert sd.find("connection/relation").get("type") == "table"
 
 
 @pytest.mark.parametrize(
@@ -267,14 +308,20 @@ def test_hyper_type_mapping(hyper_type: str, datatype: str | None) -> None:
 def test_hyper_table_columns_reads_types(built: tuple[WorkbookInfo, Path, Path]) -> None:
     cols = hyper_table_columns(built[1])
     assert set(cols) == set(TABLES)
-    assert dict(cols["ranked_jobs"])["salary_min_norm"] == "BIG_INT"
+    assert dict(cols["fact_jobs"])["salary_min_norm"] == "BIG_INT"
     assert dict(cols["skill_demand"])["posting_date"] == "DATE"
     assert [n for n, _ in cols["salary_benchmarks"]] == [n for n, _ in TABLES["salary_benchmarks"]]
 
 
 @pytest.mark.parametrize(
     ("table", "column"),
-    [("ranked_jobs", "apply_url"), ("skill_demand", "postings"), ("salary_benchmarks", "p50")],
+    [
+        ("fact_jobs", "apply_url"),
+        ("ranked_jobs", "job_sk"),
+        ("dim_companies", "company_key"),
+        ("skill_demand", "postings"),
+        ("salary_benchmarks", "p50"),
+    ],
 )
 def test_missing_column_raises_naming_it(tmp_path: Path, table: str, column: str) -> None:
     hyper = make_hyper(tmp_path / "bad.hyper", drop={table: column})

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from job_assets.applications.store import ApplicationStore
 from job_assets.cli.main import app
+from job_assets.exports.publish import read_ranked_jobs
 from job_assets.settings import get_paths
 from tests.conftest import REPO, lakehouse_env
 
@@ -54,7 +55,7 @@ def test_cli_reads_and_writes_while_a_run_rebuilds_and_user_data_outlives_rebuil
         monkeypatch.setenv(key, value)
     _ok(_pipeline(env, "--date", FIRST_DAY))
     paths = get_paths()
-    ranked = pl.read_parquet(paths.published_dir / "ranked_jobs.parquet")
+    ranked = read_ranked_jobs(paths.published_dir).collect()
     jobs = ranked.unique("job_id", keep="first").sort("job_id")["job_id"].head(5).to_list()
     assert len(jobs) == 5
 
@@ -131,6 +132,6 @@ def test_cli_reads_and_writes_while_a_run_rebuilds_and_user_data_outlives_rebuil
     assert store.interviews().height == 1
 
     # ... and the statuses reach the published snapshot the Hyper export is built from
-    published = pl.read_parquet(paths.published_dir / "ranked_jobs.parquet")
-    statuses = dict(published.select("job_id", "application_status").unique().iter_rows())
+    published = pl.read_parquet(paths.published_dir / "fact_jobs.parquet")
+    statuses = dict(published.select("job_id", "application_status").iter_rows())
     assert {statuses[j] for j in jobs if j in statuses} == {"offer"}
