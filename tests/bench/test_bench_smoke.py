@@ -73,9 +73,10 @@ def _run_bench(work: Path, *args: str) -> dict:
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The per-stage benchmark at N=5000 (about 45-60 s: two dbt builds dominate)."""
-    data = _run_bench(tmp_path_factory.mktemp("bench"), "--n", "5000")
+    work = tmp_path_factory.mktemp("bench")
+    data = _run_bench(work, "--n", "5000")
     assert "x floor" in data["stdout"] and "incremental" not in data
-    return data
+    return {**data, "work": work}
 
 
 @pytest.mark.slow
@@ -107,6 +108,37 @@ def test_rows_agree_between_stages(results: dict) -> None:
     # the Hyper extract holds exactly what was published
     assert s["hyper"]["counts"] == s["publish"]["counts"]
     assert s["publish"]["counts"]["fact_jobs"] == s["dbt"]["rows"]
+
+
+@pytest.mark.slow
+def test_export_is_reported_for_its_jobs_and_ranking_rows(results: dict) -> None:
+    main = results["main"]["5000"]
+    s, export = main["stages"], main["export"]
+    assert export["seconds"] == pytest.approx(
+        s["publish"]["seconds"] + s["hyper"]["seconds"], abs=0.01
+    )
+    assert export["jobs"] == s["dbt"]["rows"]
+    assert export["ranking_rows"] == s["hyper"]["counts"]["ranked_jobs"] > 0
+    assert f"and {export['ranking_rows']:,} ranking rows" in results["stdout"]
+    assert main["campaigns_anywhere"] is False
+
+
+@pytest.mark.slow
+def test_anywhere_campaigns_rank_every_active_job(results: dict) -> None:
+    # re-ranks the same root with campaigns that exclude no place: all pairs get ranked
+    located = results["main"]["5000"]["stages"]["ranking"]
+    data = _run_bench(
+        results["work"],
+        *("--n", "5000", "--anywhere", "--stages", "ranking,ranking_models,publish,hyper"),
+    )
+    run = data["main"]["5000-anywhere"]
+    assert run["campaigns_anywhere"] is True
+    ranking = run["stages"]["ranking"]
+    assert ranking["active_jobs"] == located["active_jobs"]
+    assert ranking["rows"] > located["rows"]
+    assert ranking["rows"] + ranking["excluded_pairs"] == 10 * ranking["active_jobs"]
+    assert ranking["excluded_pairs"] < 0.05 * ranking["rows"]  # keyword/company rules only
+    assert run["export"]["ranking_rows"] == ranking["rows"]
 
 
 @pytest.mark.slow
