@@ -12,6 +12,7 @@ import duckdb
 import polars as pl
 
 from job_assets.storage import atomic_path
+from job_assets.warehouse.keys import JOB_SK_SQL
 
 # A star layout: every job's fields live once, in ``fact_jobs``; ``ranked_jobs`` and
 # ``job_skills`` point at it with ``job_sk``, an integer key. The old wide ranked_jobs repeated each
@@ -20,10 +21,7 @@ from job_assets.storage import atomic_path
 # tables in the "Ranked jobs" datasource, `read_ranked_jobs` joins them for the CLI and the
 # notifications.
 #
-# job_sk = the first 60 bits of job_posting_key (an md5 hex digest) as BIGINT: stable across
-# publishes (a reader that meets a new ranked_jobs next to the previous fact_jobs still joins each
-# job to itself) and checked unique at every publish.
-JOB_SK_SQL = "('0x' || left({key}, 15))::bigint"
+# job_sk: see job_assets/warehouse/keys.py (stable across publishes, checked unique here).
 
 # Job fields of the joined ranked-jobs view (`read_ranked_jobs`), all from fact_jobs.
 RANKED_JOB_FIELDS: tuple[str, ...] = (
@@ -77,7 +75,9 @@ PUBLISHED_TABLES: dict[str, str] = {
             r.campaign_name,
             r.score::double as score,
             r.rank::integer as rank,
-            {JOB_SK_SQL.format(key="r.job_posting_key")} as job_sk,
+            -- job_sk is stored since the ranking computes it once per job; rows ranked before
+            -- that have it derived here
+            coalesce(r.job_sk, {JOB_SK_SQL.format(key="r.job_posting_key")}) as job_sk,
             array_to_string(r.matched_skills, ', ') as matched_skills,
             array_to_string(r.missing_skills, ', ') as missing_skills,
             r.rank_explain,
@@ -99,7 +99,6 @@ PUBLISHED_TABLES: dict[str, str] = {
         left join mart_top_matches as m
             on m.campaign_id = r.campaign_id and m.ranking_date = r.ranking_date
             and m.job_posting_key = r.job_posting_key
-        where r.job_posting_key in (select job_posting_key from fact_jobs)
     """,
     "dim_companies": "select * from dim_companies",
     "job_skills": f"""

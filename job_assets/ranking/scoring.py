@@ -40,6 +40,7 @@ from job_assets.ranking.campaigns import (
     convert_salary,
 )
 from job_assets.settings import get_paths
+from job_assets.warehouse.keys import JOB_SK_OR_NULL_SQL
 
 FACTORS: tuple[str, ...] = (
     "skills",
@@ -490,6 +491,7 @@ WITH j AS (
     SELECT
         job_id,
         job_posting_key,
+        {JOB_SK_OR_NULL_SQL.format(key="job_posting_key")} AS job_sk,
         title,
         title_std,
         lower(trim(title_family)) AS family,
@@ -974,7 +976,7 @@ FROM reasoned r
     out = f"""
 CREATE OR REPLACE TEMP VIEW ranking_out AS
 SELECT
-    c.campaign_id, c.campaign_name, j.job_id, j.job_posting_key, r.score, r.rank,
+    c.campaign_id, c.campaign_name, j.job_id, j.job_posting_key, j.job_sk, r.score, r.rank,
     {", ".join(f"r.pts_{f}" for f in FACTORS)},
     sf.matched_skills, sf.missing_skills, sf.missing_must AS missing_must_have,
     r.score >= c.min_score AS meets_min_score,
@@ -1078,7 +1080,7 @@ def score_in_connection(
     """Score in ``con``: reads relation ``jobs_in`` (the job columns of ``_JOB_COLUMNS`` except
     ``description_text``) and ``kw_hits`` (``job_id, kw``, from :func:`keyword_hits`).
 
-    Leaves temp view ``ranking_out`` (RANKING_SCHEMA + campaign_name, job_posting_key) and
+    Leaves temp view ``ranking_out`` (RANKING_SCHEMA + campaign_name, job_posting_key, job_sk) and
     ``ranking_exclusions_out`` (EXCLUSION_SCHEMA) for the caller to read or insert from; drop
     them with :func:`drop_scoring_objects`. Returns False (nothing created) when no campaign
     is active. Everything runs inside DuckDB: no pair ever reaches Python."""

@@ -49,6 +49,7 @@ RANKING_COLUMNS: tuple[str, ...] = (
     *RANKING_SCHEMA,
     "job_posting_key",
     "campaign_name",
+    "job_sk",
     "ranking_date",
 )
 EXCLUSION_COLUMNS: tuple[str, ...] = (*EXCLUSION_SCHEMA, "ranking_date")
@@ -201,7 +202,12 @@ def _duckdb_type(dtype: pl.DataType) -> str:
 
 def _ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create the two tables on first use, typed from the scoring schemas."""
-    extra = {"job_posting_key": "varchar", "campaign_name": "varchar", "ranking_date": "date"}
+    extra = {
+        "job_posting_key": "varchar",
+        "campaign_name": "varchar",
+        "job_sk": "bigint",
+        "ranking_date": "date",
+    }
     for table, schema, columns in (
         ("job_rankings", RANKING_SCHEMA, RANKING_COLUMNS),
         ("job_ranking_exclusions", EXCLUSION_SCHEMA, EXCLUSION_COLUMNS),
@@ -209,3 +215,6 @@ def _ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
         types = {**{c: _duckdb_type(t) for c, t in schema.items()}, **extra}
         ddl = ", ".join(f"{c} {types[c]}" for c in columns)
         con.execute(f"create table if not exists {table} ({ddl})")
+    # warehouses created before job_sk existed: the column is added empty (publish derives it
+    # for those rows) and the next ranking of a day fills it
+    con.execute("alter table job_rankings add column if not exists job_sk bigint")

@@ -4,6 +4,7 @@ the day replaced atomically."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,10 @@ def _build_warehouse(paths: LakehousePaths, jobs: pl.DataFrame) -> None:
     with duckdb.connect(str(paths.warehouse_path)) as con:
         con.register("facts", facts.drop("description_text", "company_rating"))
         con.register("companies", facts.select("company_key", rating="company_rating").unique())
-        con.execute("create table fact_jobs as select * from facts")
+        # job_posting_key is an md5 digest in the warehouse (job_sk is derived from it)
+        con.execute(
+            "create table fact_jobs as select * replace (md5(job_id) as job_posting_key) from facts"
+        )
         con.execute("create table dim_companies as select * from companies")
 
 
@@ -117,7 +121,10 @@ def test_warehouse_ranking_equals_the_frame_api(paths: LakehousePaths) -> None:
     )
     assert stored["ranking_date"].unique().to_list() == [DAY]
     assert set(stored["campaign_name"]) == {c.name for c in CAMPAIGNS.campaigns}
-    assert (stored["job_posting_key"] == stored["job_id"]).all()
+    digests = [hashlib.md5(j.encode()).hexdigest() for j in stored["job_id"]]
+    assert stored["job_posting_key"].to_list() == digests
+    # job_sk (the published tables' integer key) is computed once per job and stored
+    assert stored["job_sk"].to_list() == [int(d[:15], 16) for d in digests]
     excluded = _table(paths, "job_ranking_exclusions")
     assert_frame_equal(
         excluded.select("campaign_id", "job_id", "reason").sort("campaign_id", "job_id"),
@@ -138,6 +145,17 @@ def test_keywords_are_read_from_the_preferred_lake_record(paths: LakehousePaths)
     assert ("remote-any", "a") not in excluded
     assert excluded[("de", "c")] == "onsite job outside campaign countries (US)"
     assert excluded[("de", "f")] == "excluded company 'Acme Staffing'"
+
+
+def test_a_rankings_table_from_before_job_sk_gains_the_column(paths: LakehousePaths) -> None:
+    _rank(paths)
+    with duckdb.connect(str(paths.warehouse_path)) as con:
+        con.execute("alter table job_rankings drop column job_sk")
+        con.execute("update job_rankings set ranking_date = ranking_date - 1")  # an older day
+    _rank(paths)  # re-ranks DAY and adds the column; the older day's rows keep NULL there
+    stored = _table(paths, "job_rankings")
+    assert stored.filter(pl.col("ranking_date") == DAY)["job_sk"].null_count() == 0
+    assert stored.filter(pl.col("ranking_date") < DAY)["job_sk"].null_count() > 0
 
 
 def test_rerun_replaces_the_day(paths: LakehousePaths) -> None:
