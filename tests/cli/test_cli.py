@@ -74,7 +74,6 @@ def _build_data(root: Path) -> None:
     fact = pl.DataFrame(
         {
             "job_sk": [11, 12, 13],
-            "job_posting_key": [f"k{i}" for i in range(3)],
             "job_id": [j[0] for j in jobs],
             "source": [j[0].split(":")[0] for j in jobs],
             "title": [j[1] for j in jobs],
