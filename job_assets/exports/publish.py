@@ -100,9 +100,11 @@ PUBLISHED_TABLES: dict[str, str] = {
             r.ruleset_version
         from job_rankings as r
         inner join latest using (campaign_id, ranking_date)
+        -- rank is unique per campaign and day (dbt tests it): joining on it spares reading
+        -- every ranking's md5 key (1.9 s at 9.5M rows)
         left join mart_top_matches as m
             on m.campaign_id = r.campaign_id and m.ranking_date = r.ranking_date
-            and m.job_posting_key = r.job_posting_key
+            and m.rank = r.rank
     """,
     "dim_companies": "select * from dim_companies",
     "job_skills": f"""
