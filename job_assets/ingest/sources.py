@@ -15,6 +15,7 @@ from pathlib import Path
 from job_assets.ingest.envelope import FetchStats, RawQuarantine, RawResponse, count_postings
 from job_assets.ingest.sources_config import SourcesConfig
 from job_assets.ingest.synthetic import iter_payloads
+from job_assets.storage import json_line
 
 RawRecord = RawResponse | RawQuarantine
 BOARD_SOURCES = ("greenhouse", "lever", "ashby")
@@ -39,10 +40,9 @@ def demo_records(
         source, partition_date, n_postings, seed=0, boards=boards, mirror_boards=mirror_boards
     )
     for generated in generated_all:
-        body = json.dumps(generated.payload, separators=(",", ":"))
         stats.requests += 1
         stats.pages += 1
-        stats.bytes += len(body)
+        stats.bytes += len(json_line(generated.payload))  # the UTF-8 body an API would send
         stats.postings += count_postings(source, generated.payload)
         yield RawResponse(
             source=source,
