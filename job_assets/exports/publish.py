@@ -107,10 +107,12 @@ PUBLISHED_TABLES: dict[str, str] = {
             and m.rank = r.rank
     """,
     "dim_companies": "select * from dim_companies",
-    "job_skills": f"""
-        select {JOB_SK_SQL.format(key="b.job_posting_key")} as job_sk, b.skill, s.category
+    "job_skills": """
+        -- job_sk comes from dbt (once per job, not once per job x skill) and the join is on
+        -- the skill name: no 13M md5 strings are read
+        select b.job_sk, b.skill, s.category
         from bridge_job_skills as b
-        inner join dim_skills as s using (skill_key)
+        inner join dim_skills as s using (skill)
     """,
     "skill_demand": "select * from mart_skill_demand",
     "salary_benchmarks": "select * from mart_salary_benchmarks",

@@ -4,6 +4,7 @@
 Derived, not assigned: the same job gets the same key in every run and every publish, so files
 written at different moments still join, and no sequence has to be kept. 60 bits keep it a
 positive signed BIGINT (Hyper has no unsigned type); the publish step checks it is unique.
+dbt computes the same expression with the ``job_sk`` macro (dbt_project/macros/job_sk.sql).
 """
 
 from __future__ import annotations
