@@ -57,7 +57,8 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("company_name", "TEXT"),
         ("rating", "DOUBLE PRECISION"),
     ],
-    "job_skills": [("job_id", "TEXT"), ("skill", "TEXT"), ("category", "TEXT")],
+    "job_skills": [("job_sk", "BIGINT"), ("skill", "TEXT")],
+    "dim_skills": [("skill", "TEXT"), ("category", "TEXT")],
     "skill_demand": [
         ("posting_date", "DATE"),
         ("skill", "TEXT"),
@@ -90,7 +91,8 @@ ROWS: dict[str, list[str]] = {
         "'USD','https://jobs.example/2',TIMESTAMP '2025-01-03 09:00:00','applied')",
     ],
     "dim_companies": ["('co1','Acme',4.1)"],
-    "job_skills": ["('j1','python','language')", "('j1','sql','language')"],
+    "job_skills": ["(11,'python')", "(11,'sql')"],
+    "dim_skills": ["('python','language')", "('sql','language')"],
     "skill_demand": [
         "(DATE '2025-01-01','python','CA','data engineer','senior',12)",
         "(DATE '2025-01-08','sql','US','analyst','mid',7)",

@@ -77,6 +77,14 @@ def test_every_hyper_table_matches_duckdb_in_rows_and_column_checksums(pipeline)
                 '(SELECT 1 FROM "Extract"."fact_jobs" AS f WHERE f."job_sk" = c."job_sk")'
             )
             assert orphans == 0, child
+        # and every job skill has its category in dim_skills
+        assert (
+            conn.execute_scalar_query(
+                'SELECT COUNT(*) FROM "Extract"."job_skills" AS j WHERE NOT EXISTS '
+                '(SELECT 1 FROM "Extract"."dim_skills" AS s WHERE s."skill" = j."skill")'
+            )
+            == 0
+        )
     # and the extract holds what the warehouse holds now (other tests may have run more days
     # since the first run: both reflect the latest run)
     with duckdb.connect(str(pipeline.paths.warehouse_path), read_only=True) as con:
