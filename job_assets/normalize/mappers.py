@@ -48,10 +48,10 @@ MAPPED_SCHEMA: dict[str, pl.DataType] = {
 }
 
 _ITEMS = """
-with env as (
+with env as not materialized (
     select row_number() over () as raw_line, *
     from read_json($raw_file, format = 'newline_delimited', columns = {envelope},
-                   maximum_object_size = 1073741824)  -- whole ATS boards come in one body
+                   maximum_object_size = {max_object_bytes})
 ),
 responses as (
     select raw_line, board, company_name as board_company, fetched_at,
@@ -240,8 +240,8 @@ _ASHBY_STRUCT = {
     "minValue DOUBLE, maxValue DOUBLE)[])[])",
 }
 _ASHBY_SELECT = """
-, salary as (
-    select raw_line, raw_index,
+, with_salary as (  -- a projection, not a self-join: the rows stream instead of being held
+    select *,
            list_filter(
                flatten(list_transform(j.compensation.compensationTiers, lambda t: t.components)),
                lambda c: c.compensationType = 'Salary'
@@ -263,10 +263,10 @@ select
         when 'onsite' then 'onsite'
         else case when lower(j.isRemote) = 'true' then 'remote' end end as remote_hint,
     j.employmentType as employment_type_raw,
-    salary.c.minValue as salary_min,
-    salary.c.maxValue as salary_max,
-    salary.c.currencyCode as salary_currency,
-    salary.c.interval as salary_period,
+    c.minValue as salary_min,
+    c.maxValue as salary_max,
+    c.currencyCode as salary_currency,
+    c.interval as salary_period,
     j.compensation.compensationTierSummary as salary_text,
     coalesce(j.descriptionHtml, j.descriptionPlain) as description_raw,
     case when j.descriptionHtml is null then 'text' else 'html' end as description_format,
@@ -276,9 +276,8 @@ select
     true as is_direct,
     coalesce(lower(j.isListed) <> 'false', true) as is_listed,
     try_cast(fetched_at as timestamptz) as fetched_at,
-    parsed.raw_line, parsed.raw_index
-from parsed
-join salary using (raw_line, raw_index)
+    raw_line, raw_index
+from with_salary
 """
 
 _SOURCES = {
@@ -300,11 +299,21 @@ def _struct_literal(spec: dict[str, str]) -> str:
     return json.dumps(spec).replace("'", "''")
 
 
-def mapping_sql(source: str) -> str:
+# DuckDB's JSON reader sizes its buffers from maximum_object_size, and a 2,048-line chunk of
+# whole-board responses is held at once: at 1M postings/day (250k per source) a 1 GiB limit
+# peaked at 2.2-4.3 GB per source while mapping, 16 MiB (DuckDB's default) at 0.6-1.8 GB, and
+# ran no slower. A response line the small limit cannot read (DuckDB takes up to about twice
+# it: a huge ATS board in one body) makes the mapping retry at the large one.
+MAX_OBJECT_BYTES = 16 << 20
+MAX_OBJECT_BYTES_RETRY = 1 << 30
+
+
+def mapping_sql(source: str, max_object_bytes: int = MAX_OBJECT_BYTES) -> str:
     """The full SQL for one source (exposed for tests and for reading the mapping)."""
     items_path, response_filter, struct, select = _SOURCES[source]
     spec = {k: _duck_type_to_json_spec(v) for k, v in struct.items()}
     head = _ITEMS.format(
+        max_object_bytes=int(max_object_bytes),
         envelope=ENVELOPE_COLUMNS,
         items_path=items_path,
         response_filter=response_filter,
@@ -320,7 +329,10 @@ def _duck_type_to_json_spec(duck_type: str):
 
 
 def map_raw_file(
-    source: str, raw_file: Path, con: duckdb.DuckDBPyConnection | None = None
+    source: str,
+    raw_file: Path,
+    con: duckdb.DuckDBPyConnection | None = None,
+    max_object_bytes: int = MAX_OBJECT_BYTES,
 ) -> pl.DataFrame:
     """Map one raw file of one source to the mapped shape (empty frame for an empty file)."""
     if not raw_file.exists() or raw_file.stat().st_size == 0 or _is_empty_gzip(raw_file):
@@ -329,9 +341,15 @@ def map_raw_file(
     # no memory_limit here: JSON parsing of a multi-MB response body cannot spill, and a cap
     # (tried: 3GB) fails 1M-posting days with an out-of-memory error
     con = con or duckdb.connect()
+    params = {"raw_file": str(raw_file)}
     try:
         con.execute("set timezone = 'UTC'")
-        frame = con.sql(mapping_sql(source), params={"raw_file": str(raw_file)}).pl()
+        try:
+            frame = con.sql(mapping_sql(source, max_object_bytes), params=params).pl()
+        except duckdb.InvalidInputException as exc:
+            if "maximum_object_size" not in str(exc) or max_object_bytes >= MAX_OBJECT_BYTES_RETRY:
+                raise
+            frame = con.sql(mapping_sql(source, MAX_OBJECT_BYTES_RETRY), params=params).pl()
     finally:
         if own:
             con.close()
