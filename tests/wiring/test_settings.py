@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import jinja2
 import pytest
 import yaml
 
@@ -26,7 +27,20 @@ def test_default_is_duckdbs_own(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _memory_limit(duckdb_config()) == _memory_limit({})
 
 
-def test_dbt_profile_reads_the_same_variable() -> None:
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"JOBS_DUCKDB_MEMORY_LIMIT": "3GB"}, "3GB"),
+        ({"JOBS_DUCKDB_MEMORY_LIMIT": " "}, "80%"),
+        ({}, "80%"),
+    ],
+)
+def test_dbt_profile_reads_the_same_variable(env: dict[str, str], expected: str) -> None:
+    """Rendered as dbt renders it (Jinja with env_var): set, set-but-empty, unset."""
     profile = yaml.safe_load(Path(REPO_ROOT / "dbt_project" / "profiles.yml").read_text())
-    settings = profile["job_lakehouse"]["outputs"]["local"]["settings"]
-    assert "env_var('JOBS_DUCKDB_MEMORY_LIMIT', '80%')" in settings["memory_limit"]
+    template = profile["job_lakehouse"]["outputs"]["local"]["settings"]["memory_limit"]
+
+    def env_var(name: str, default: str | None = None) -> str:
+        return env.get(name, default)
+
+    assert jinja2.Template(template).render(env_var=env_var) == expected
