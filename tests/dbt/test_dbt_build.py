@@ -130,12 +130,14 @@ def _rankings(root: Path) -> None:
                 ranking_date date, campaign_id varchar, campaign_name varchar,
                 job_posting_key varchar, job_id varchar, score double, rank bigint,
                 matched_skills varchar[], missing_skills varchar[], rank_explain varchar,
-                ruleset_version varchar, ranked_at timestamptz)
+                ruleset_version varchar, ranked_at timestamptz,
+                -- null: rows ranked before job_sk was stored (the staging view derives it)
+                job_sk bigint)
         """)
         for ranking_date, job, rank, score, matched, missing in rows:
             con.execute(
                 "insert into job_rankings values (?, 'c1', 'Campaign one', ?, ?, ?, ?, ?, ?, "
-                "'{}', 'v1', ?)",
+                "'{}', 'v1', ?, null)",
                 [
                     ranking_date,
                     job["hash_key"],

@@ -4,7 +4,9 @@
 -- job_id breaks the last tie so the choice is deterministic.
 -- The winner is picked with max_by over keys only and the wide columns are joined back once
 -- (a window over full rows is ~15x slower at 1M rows).
-with sightings as (
+-- not materialized: read twice, a materialized CTE would copy every sighting's every column
+-- first; inlined, the aggregate reads only its key columns
+with sightings as not materialized (
     select * from {{ ref('int_job_sightings') }}
 ),
 

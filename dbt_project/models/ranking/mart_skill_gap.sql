@@ -2,13 +2,18 @@
 -- campaign does not list, most demanded first. Top matches: rank <= skill_gap_max_rank or
 -- score >= skill_gap_min_score.
 -- The campaign's own skill list is matched_skills + missing_skills of any of its rows (the
--- scorer's missing_skills are campaign skills the JOB lacks, so the gap the other way round
--- comes from the jobs' skills in fact_jobs). Skills compare case-insensitively, as in scoring.
+-- scorer splits the campaign's full list into the two on every row; missing_skills are campaign
+-- skills the JOB lacks, so the gap the other way round comes from the jobs' skills in
+-- fact_jobs), so its rank-1 row is read: unnesting every row's lists (10M rankings at 1M jobs)
+-- to the same few skills took 5.2 GB. Skills compare case-insensitively, as in scoring.
 --   jobs_demanding: top matches listing the skill;
 --   jobs_unlocked: top matches for which it is the only skill the campaign lacks (learning it
 --     closes that job's skill gap);
 --   coverage_pct: jobs_demanding as a share of the campaign's top matches.
-with rankings as (
+-- not materialized: DuckDB materializes a CTE that is read more than once, here every
+-- ranking's every column (10M rows at 1M jobs x 10 campaigns: 3.1 GB); inlined, each read
+-- scans only the columns and rows it needs
+with rankings as not materialized (
     select * from {{ ref('stg_ranking__job_rankings') }}
 ),
 
@@ -19,7 +24,7 @@ latest as (
 ),
 
 top_matches as (
-    select rankings.*
+    select rankings.campaign_id, rankings.ranking_date, rankings.campaign_name, rankings.job_sk
     from rankings
     inner join latest using (campaign_id, ranking_date)
     where rankings.rank <= {{ var('skill_gap_max_rank') }}
@@ -32,6 +37,7 @@ campaign_skills as (
         select campaign_id, unnest(list_concat(matched_skills, missing_skills)) as skill
         from rankings
         inner join latest using (campaign_id, ranking_date)
+        where rankings.rank = 1
     )
 ),
 
@@ -41,12 +47,13 @@ top_counts as (
     group by campaign_id, ranking_date
 ),
 
+-- jobs by their integer job_sk, skills from the bridge (one row per job and skill, already
+-- distinct): hashing 10M (campaign, md5 key, skill) rows of unnested fact_jobs.skills here
+-- peaked at 5.2 GB with --anywhere campaigns at 1M jobs
 job_skills as (
-    select distinct top_matches.campaign_id, top_matches.job_posting_key, skill
+    select top_matches.campaign_id, top_matches.job_sk, bridge.skill
     from top_matches
-    inner join (
-        select job_posting_key, unnest(skills) as skill from {{ ref('fact_jobs') }}
-    ) as jobs using (job_posting_key)
+    inner join {{ ref('bridge_job_skills') }} as bridge using (job_sk)
 ),
 
 gaps as (
@@ -58,7 +65,7 @@ gaps as (
 ),
 
 gaps_per_job as (
-    select campaign_id, job_posting_key, count(*) as gap_count
+    select campaign_id, job_sk, count(*) as gap_count
     from gaps
     group by all
 ),
@@ -70,7 +77,7 @@ per_skill as (
         count(*) as jobs_demanding,
         count(*) filter (where gaps_per_job.gap_count = 1) as jobs_unlocked
     from gaps
-    inner join gaps_per_job using (campaign_id, job_posting_key)
+    inner join gaps_per_job using (campaign_id, job_sk)
     group by all
 )
 

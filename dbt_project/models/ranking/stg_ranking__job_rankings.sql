@@ -11,6 +11,8 @@ renamed as (
         campaign_id,
         campaign_name,
         job_posting_key,
+        -- stored since the ranking computes it; rows ranked before that derive it
+        coalesce(job_sk, {{ job_sk('job_posting_key') }}) as job_sk,
         job_id,
         score,
         rank,
