@@ -4,8 +4,8 @@
 -- The campaign's own skill list is matched_skills + missing_skills of any of its rows (the
 -- scorer splits the campaign's full list into the two on every row; missing_skills are campaign
 -- skills the JOB lacks, so the gap the other way round comes from the jobs' skills in
--- fact_jobs), so its rank-1 row is read: unnesting every row's lists (10M rankings at 1M jobs)
--- to the same few skills took 5.2 GB. Skills compare case-insensitively, as in scoring.
+-- fact_jobs), so only its rank-1 row is unnested, not all of its rankings' lists.
+-- Skills compare case-insensitively, as in scoring.
 --   jobs_demanding: top matches listing the skill;
 --   jobs_unlocked: top matches for which it is the only skill the campaign lacks (learning it
 --     closes that job's skill gap);
@@ -48,8 +48,8 @@ top_counts as (
 ),
 
 -- jobs by their integer job_sk, skills from the bridge (one row per job and skill, already
--- distinct): hashing 10M (campaign, md5 key, skill) rows of unnested fact_jobs.skills here
--- peaked at 5.2 GB with --anywhere campaigns at 1M jobs
+-- distinct): the hash tables hold integers instead of md5 strings (with --anywhere campaigns at
+-- 1M jobs, 9.7M job-skill rows of top matches)
 job_skills as (
     select top_matches.campaign_id, top_matches.job_sk, bridge.skill
     from top_matches

@@ -21,8 +21,8 @@ previous_dates as (
     from (select distinct campaign_id, ranking_date from rankings)
 ),
 
--- the previous ranking's scores of today's top jobs only: a left join of the top rows to every
--- ranking (10M rows at 1M jobs x 10 campaigns) hashed the big side and peaked at 3.1 GB
+-- the previous ranking's scores of today's top jobs only, instead of joining the top rows to
+-- every ranking (10M rows at 1M jobs x 10 campaigns)
 previous_scores as (
     select rankings.campaign_id, rankings.ranking_date, rankings.job_posting_key, rankings.score
     from rankings
