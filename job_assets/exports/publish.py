@@ -15,13 +15,17 @@ from job_assets.storage import atomic_path
 from job_assets.warehouse.keys import JOB_SK_SQL
 
 # A star layout: every job's fields live once, in ``fact_jobs``; ``ranked_jobs`` and
-# ``job_skills`` point at it with ``job_sk``, an integer key. The old wide ranked_jobs repeated each
+# ``job_skills`` point at it with ``job_sk``, an integer key, and each ranking at its campaign
+# (``dim_campaigns``) with ``campaign_id``. The old wide ranked_jobs repeated each
 # job's text (title, company, apply link, ids) on all of its campaign rows: at 1M jobs that row was
-# 86% of the Hyper load (14 s of 23 s); narrow integer rows load ~10M/3 s. Tableau joins the two
+# 86% of the Hyper load (14 s of 23 s); narrow integer rows load ~10M/3 s. Tableau joins the
 # tables in the "Ranked jobs" datasource, `read_ranked_jobs` joins them for the CLI and the
 # notifications.
 #
 # job_sk: see job_assets/warehouse/keys.py (stable across publishes, checked unique here).
+
+# Campaign fields of the joined ranked-jobs view (`read_ranked_jobs`), from dim_campaigns.
+CAMPAIGN_FIELDS: tuple[str, ...] = ("campaign_name", "ranking_date", "ruleset_version")
 
 # Job fields of the joined ranked-jobs view (`read_ranked_jobs`), all from fact_jobs.
 RANKED_JOB_FIELDS: tuple[str, ...] = (
@@ -43,20 +47,19 @@ RANKED_JOB_FIELDS: tuple[str, ...] = (
     "posted_at",
 )
 
-# name -> query over the warehouse, in publish order: fact_jobs first, so a reader never sees
-# rankings whose jobs are not published yet. Lists are flattened (Hyper has no list columns),
-# timestamps are UTC without zone (Hyper TIMESTAMP), money as BIGINT/DOUBLE.
+# name -> query over the warehouse, in publish order: fact_jobs and dim_campaigns first, so a
+# reader never sees rankings whose jobs or campaigns are not published yet. Lists are flattened
+# (Hyper has no list columns), timestamps are UTC without zone (Hyper TIMESTAMP), money as
+# BIGINT/DOUBLE.
 PUBLISHED_TABLES: dict[str, str] = {
-    "fact_jobs": f"""
-        select {JOB_SK_SQL.format(key="f.job_posting_key")} as job_sk,
-            -- md5 keys stay in the warehouse: job_sk replaces job_posting_key (= hash_key) and
-            -- near_duplicate_cluster_key becomes an integer too; 1M unique 32-character strings
-            -- cost Hyper ~0.3 s each to load, and Tableau joins integers faster
+    "fact_jobs": """
+        select
+            -- md5 keys stay in the warehouse: dbt's job_sk replaces job_posting_key (= hash_key)
+            -- and near_duplicate_cluster_sk the cluster's md5 key; 1M unique 32-character
+            -- strings cost Hyper ~0.3 s each to load, and Tableau joins integers faster
             -- company_name_norm is dim_companies' (joined by company_key)
             f.* exclude (job_posting_key, hash_key, near_duplicate_cluster_key, company_name_norm,
                          skills, sources, source_job_ids, posted_at, first_seen_at, last_seen_at),
-            {JOB_SK_SQL.format(key="f.near_duplicate_cluster_key")}
-                as near_duplicate_cluster_sk,
             coalesce(nullif(concat_ws(', ', f.city, f.region, f.country), ''), f.location_raw)
                 as location,
             array_to_string(f.skills, '; ') as skills,
@@ -69,15 +72,26 @@ PUBLISHED_TABLES: dict[str, str] = {
         from fact_jobs as f
         left join application_statuses as a on a.job_id = f.job_id
     """,
+    # each campaign's latest ranking: its name, day and ruleset once, not on all its ranking
+    # rows (10M rows of three repeated columns cost the export ~1.5 s); rank 1 is unique per
+    # campaign and day (dbt tests it)
+    "dim_campaigns": """
+        with latest as (
+            select campaign_id, max(ranking_date) as ranking_date
+            from job_rankings group by campaign_id
+        )
+        select r.campaign_id, r.campaign_name, r.ranking_date, r.ruleset_version
+        from job_rankings as r
+        inner join latest using (campaign_id, ranking_date)
+        where r.rank = 1
+    """,
     "ranked_jobs": f"""
         with latest as (
             select campaign_id, max(ranking_date) as ranking_date
             from job_rankings group by campaign_id
         )
         select
-            r.ranking_date,
             r.campaign_id,
-            r.campaign_name,
             r.score::double as score,
             r.rank::integer as rank,
             -- job_sk is stored since the ranking computes it once per job; rows ranked before
@@ -97,8 +111,7 @@ PUBLISHED_TABLES: dict[str, str] = {
                 )[1:2],
                 lambda f: f.reason
             ), '; ') as top_reasons,
-            coalesce(m.is_new, true) as is_new,
-            r.ruleset_version
+            coalesce(m.is_new, true) as is_new
         from job_rankings as r
         inner join latest using (campaign_id, ranking_date)
         -- rank is unique per campaign and day (dbt tests it): joining on it spares reading
@@ -165,12 +178,19 @@ def _check_job_sk_unique(con: duckdb.DuckDBPyConnection, fact_jobs: Path) -> Non
 
 
 def read_ranked_jobs(published_dir: Path) -> pl.LazyFrame:
-    """The published rankings joined with their jobs' fields (``RANKED_JOB_FIELDS``).
+    """The published rankings joined with their campaigns' and jobs' fields
+    (``CAMPAIGN_FIELDS``, ``RANKED_JOB_FIELDS``).
 
-    A left join: a ranking whose job is missing from ``fact_jobs`` (a reader between the two
-    files' renames) keeps its row with empty job fields instead of vanishing.
+    Left joins: a ranking whose job or campaign is missing from its snapshot (a reader between
+    two files' renames) keeps its row with empty fields instead of vanishing. Snapshots published
+    before ``dim_campaigns`` existed carry the campaign fields on ``ranked_jobs`` itself.
     """
+    ranked = pl.scan_parquet(published_dir / "ranked_jobs.parquet")
+    campaigns_file = published_dir / "dim_campaigns.parquet"
+    have = set(ranked.collect_schema().names())
+    campaign_fields = [c for c in CAMPAIGN_FIELDS if c not in have]
+    if campaign_fields and campaigns_file.exists():
+        campaigns = pl.scan_parquet(campaigns_file).select("campaign_id", *campaign_fields)
+        ranked = ranked.join(campaigns, on="campaign_id", how="left")
     jobs = pl.scan_parquet(published_dir / "fact_jobs.parquet").select("job_sk", *RANKED_JOB_FIELDS)
-    return pl.scan_parquet(published_dir / "ranked_jobs.parquet").join(
-        jobs, on="job_sk", how="left"
-    )
+    return ranked.join(jobs, on="job_sk", how="left")

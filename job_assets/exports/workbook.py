@@ -37,7 +37,7 @@ KEY = frozenset({"string", "integer"})
 # table, with the Tableau datatypes it can work with.
 TEMPLATE_COLUMNS: dict[str, dict[str, frozenset[str]]] = {
     "ranked_jobs": {
-        "campaign_name": STRING,
+        "campaign_id": KEY,
         "job_sk": KEY,
         "score": NUMBER,
         "top_reasons": STRING,
@@ -56,6 +56,7 @@ TEMPLATE_COLUMNS: dict[str, dict[str, frozenset[str]]] = {
         "salary_min_norm": NUMBER,
         "title": STRING,
     },
+    "dim_campaigns": {"campaign_id": KEY, "campaign_name": STRING},
     "dim_companies": {"company_key": KEY},
     "skill_demand": {
         "country": STRING,
@@ -85,11 +86,12 @@ class Join(NamedTuple):
 
 # Datasource (named after its own table) -> caption and the tables joined into it. Rankings hold
 # only keys and scores (publish.py's star layout); the "Ranked jobs" datasource joins each ranking
-# to its job and the job's company, so sheets see one wide row per campaign and job.
+# to its campaign, its job and the job's company, so sheets see one wide row per campaign and job.
 DATASOURCES: dict[str, tuple[str, tuple[Join, ...]]] = {
     "ranked_jobs": (
         "Ranked jobs",
         (
+            Join("inner", "dim_campaigns", "campaign_id", "ranked_jobs", "campaign_id"),
             Join("inner", "fact_jobs", "job_sk", "ranked_jobs", "job_sk"),
             Join("left", "dim_companies", "company_key", "fact_jobs", "company_key"),
         ),

@@ -100,11 +100,17 @@ def _build_data(root: Path) -> None:
         }
     )
     fact.write_parquet(pub / "fact_jobs.parquet")
+    pl.DataFrame(  # campaigns live once in dim_campaigns (star layout)
+        {
+            "campaign_id": ["data-eng-toronto", "ml-eng-remote-na"],
+            "campaign_name": ["Data Engineer — Toronto", "ML Engineer"],
+            "ranking_date": [dt.date(2026, 11, 20)] * 2,
+            "ruleset_version": ["2024.1"] * 2,
+        }
+    ).write_parquet(pub / "dim_campaigns.parquet")
     ranked = pl.DataFrame(
         {
-            "ranking_date": [dt.date(2026, 11, 20)] * 4,
             "campaign_id": ["data-eng-toronto"] * 3 + ["ml-eng-remote-na"],
-            "campaign_name": ["Data Engineer — Toronto"] * 3 + ["ML Engineer"],
             "score": [82.0, 64.0, 20.0, 71.0],
             "rank": [1, 2, 3, 1],
             "job_sk": [11, 12, 13, 13],  # jobs' fields live in fact_jobs (star layout)
@@ -113,7 +119,6 @@ def _build_data(root: Path) -> None:
             "rank_explain": [_explain(30.0), _explain(20.0), None, _explain(25.0)],
             "top_reasons": ["a; b", "a; b", "c", "d"],
             "is_new": [True, False, True, True],
-            "ruleset_version": ["2024.1"] * 4,
         },
         schema_overrides={"rank": pl.Int32},
     )

@@ -27,7 +27,6 @@ from job_assets.exports.workbook import (
 TABLES: dict[str, list[tuple[str, str]]] = {
     "ranked_jobs": [
         ("campaign_id", "TEXT"),
-        ("campaign_name", "TEXT"),
         ("score", "DOUBLE PRECISION"),
         ("rank", "INT"),
         ("job_sk", "BIGINT"),
@@ -51,6 +50,12 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("apply_url", "TEXT"),
         ("posted_at", "TIMESTAMP"),
         ("application_status", "TEXT"),
+    ],
+    "dim_campaigns": [
+        ("campaign_id", "TEXT"),
+        ("campaign_name", "TEXT"),
+        ("ranking_date", "DATE"),
+        ("ruleset_version", "TEXT"),
     ],
     "dim_companies": [
         ("company_key", "TEXT"),
@@ -81,9 +86,10 @@ TABLES: dict[str, list[tuple[str, str]]] = {
 
 ROWS: dict[str, list[str]] = {
     "ranked_jobs": [
-        "('c1','Data roles',0.91,1,11,'skills: python, sql',true)",
-        "('c1','Data roles',0.55,2,12,'recency',false)",
+        "('c1',0.91,1,11,'skills: python, sql',true)",
+        "('c1',0.55,2,12,'recency',false)",
     ],
+    "dim_campaigns": ["('c1','Data roles',DATE '2025-01-03','2024.1')"],
     "fact_jobs": [
         "(11,'j1','co1','Data Engineer','Acme','Toronto','ON','CA','Toronto, ON','hybrid',"
         "90000,120000,'CAD','https://jobs.example/1',TIMESTAMP '2025-01-02 10:00:00','new')",
@@ -250,7 +256,7 @@ def test_column_metadata_comes_from_the_hyper(twb: bytes) -> None:
     assert types["[posted_at]"] == ("datetime", "dimension")
     assert types["[is_new]"] == ("boolean", "dimension")
     assert types["[title]"] == ("string", "dimension")
-    joined = ("ranked_jobs", "fact_jobs", "dim_companies")
+    joined = ("ranked_jobs", "dim_campaigns", "fact_jobs", "dim_companies")
     records = ds.findall(".//metadata-record")
     assert len(records) == sum(len(TABLES[t]) for t in joined)
     # A column name already taken by an earlier table is qualified, as Tableau names it.
@@ -259,24 +265,31 @@ def test_column_metadata_comes_from_the_hyper(twb: bytes) -> None:
     assert parents["[job_sk (fact_jobs)]"] == "[fact_jobs]"
     assert parents["[company_name]"] == "[fact_jobs]"
     assert parents["[company_name (dim_companies)]"] == "[dim_companies]"
+    assert parents["[campaign_name]"] == "[dim_campaigns]"
+    assert parents["[campaign_id (dim_campaigns)]"] == "[dim_campaigns]"
     assert types["[rating]"] == ("real", "measure")
+    assert types["[ranking_date]"] == ("date", "dimension")
 
 
-def test_ranked_jobs_datasource_joins_job_and_company(twb: bytes) -> None:
+def test_ranked_jobs_datasource_joins_campaign_job_and_company(twb: bytes) -> None:
     ds = etree.fromstring(twb).find("datasources/datasource[@name='federated.ranked_jobs']")
     outer = ds.find("connection/relation")
     assert (outer.get("type"), outer.get("join")) == ("join", "left")
-    inner = outer.find("relation[@type='join']")
+    middle = outer.find("relation[@type='join']")
+    assert middle.get("join") == "inner"
+    inner = middle.find("relation[@type='join']")
     assert inner.get("join") == "inner"
 
     def clause(rel: etree._Element) -> list[str]:
         return [e.get("op") for e in rel.find("clause/expression").iterfind("expression")]
 
-    assert clause(inner) == ["[ranked_jobs].[job_sk]", "[fact_jobs].[job_sk]"]
+    assert clause(inner) == ["[ranked_jobs].[campaign_id]", "[dim_campaigns].[campaign_id]"]
+    assert clause(middle) == ["[ranked_jobs].[job_sk]", "[fact_jobs].[job_sk]"]
     assert clause(outer) == ["[fact_jobs].[company_key]", "[dim_companies].[company_key]"]
     tables = [r.get("table") for r in ds.iterfind(".//relation[@type='table']")]
     assert tables == [
         "[Extract].[ranked_jobs]",
+        "[Extract].[dim_campaigns]",
         "[Extract].[fact_jobs]",
         "[Extract].[dim_companies]",
     ]

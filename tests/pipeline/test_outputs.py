@@ -77,6 +77,20 @@ def test_every_hyper_table_matches_duckdb_in_rows_and_column_checksums(pipeline)
                 '(SELECT 1 FROM "Extract"."fact_jobs" AS f WHERE f."job_sk" = c."job_sk")'
             )
             assert orphans == 0, child
+        # every ranking finds its campaign, which is published once (its latest ranking)
+        assert (
+            conn.execute_scalar_query(
+                'SELECT COUNT(*) FROM "Extract"."ranked_jobs" AS r WHERE NOT EXISTS '
+                '(SELECT 1 FROM "Extract"."dim_campaigns" AS c '
+                'WHERE c."campaign_id" = r."campaign_id")'
+            )
+            == 0
+        )
+        assert conn.execute_scalar_query(
+            'SELECT COUNT(*) FROM "Extract"."dim_campaigns"'
+        ) == conn.execute_scalar_query(
+            'SELECT COUNT(DISTINCT "campaign_id") FROM "Extract"."ranked_jobs"'
+        )
         # and every job skill has its category in dim_skills
         assert (
             conn.execute_scalar_query(

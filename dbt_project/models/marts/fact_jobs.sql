@@ -17,6 +17,9 @@ near_duplicates as (
 final as (
     select
         deduplicated.hash_key as job_posting_key,
+        -- the published tables' integer keys (job_assets/warehouse/keys.py), computed here once
+        -- per job so every export reads them instead of parsing 1M md5 strings each time
+        {{ job_sk('deduplicated.hash_key') }} as job_sk,
         md5(deduplicated.company_name_norm) as company_key,
         deduplicated.job_id,
         deduplicated.hash_key,
@@ -63,6 +66,7 @@ final as (
         closed.closed_at,
         deduplicated.preferred_partition_date,
         near_duplicates.near_duplicate_cluster_key,
+        {{ job_sk('near_duplicates.near_duplicate_cluster_key') }} as near_duplicate_cluster_sk,
         near_duplicates.near_duplicate_cluster_size,
         near_duplicates.is_cluster_representative
     from deduplicated
