@@ -16,7 +16,8 @@ from job_assets.warehouse.keys import JOB_SK_SQL
 
 # A star layout: every job's fields live once, in ``fact_jobs``; ``ranked_jobs`` and
 # ``job_skills`` point at it with ``job_sk``, an integer key, and each ranking at its campaign
-# (``dim_campaigns``) with ``campaign_id``. The old wide ranked_jobs repeated each
+# (``dim_campaigns``) with ``campaign_id`` and its matched/missing skills (``dim_skill_matches``)
+# with ``skill_match_sk``. The old wide ranked_jobs repeated each
 # job's text (title, company, apply link, ids) on all of its campaign rows: at 1M jobs that row was
 # 86% of the Hyper load (14 s of 23 s); narrow integer rows load ~10M/3 s. Tableau joins the
 # tables in the "Ranked jobs" datasource, `read_ranked_jobs` joins them for the CLI and the
@@ -26,6 +27,9 @@ from job_assets.warehouse.keys import JOB_SK_SQL
 
 # Campaign fields of the joined ranked-jobs view (`read_ranked_jobs`), from dim_campaigns.
 CAMPAIGN_FIELDS: tuple[str, ...] = ("campaign_name", "ranking_date", "ruleset_version")
+
+# Skill fields of the joined ranked-jobs view, from dim_skill_matches (comma-separated text).
+SKILL_MATCH_FIELDS: tuple[str, ...] = ("matched_skills", "missing_skills")
 
 # Job fields of the joined ranked-jobs view (`read_ranked_jobs`), all from fact_jobs.
 RANKED_JOB_FIELDS: tuple[str, ...] = (
@@ -47,10 +51,47 @@ RANKED_JOB_FIELDS: tuple[str, ...] = (
     "posted_at",
 )
 
-# name -> query over the warehouse, in publish order: fact_jobs and dim_campaigns first, so a
-# reader never sees rankings whose jobs or campaigns are not published yet. Lists are flattened
-# (Hyper has no list columns), timestamps are UTC without zone (Hyper TIMESTAMP), money as
-# BIGINT/DOUBLE.
+# Temp tables the published queries share, built first in the publishing connection:
+# - published_rankings: each campaign's latest ranking day (the rankings that are published);
+# - published_skill_matches: one row per (campaign, skills_mask) of those rankings with the
+#   matched and missing skills as text. The lists are read from one ranking row per skill set
+#   (its best rank), not from all 10M. Its key is derived from the content (first 60 bits of the
+#   md5 of campaign and lists, like job_sk), so ranked_jobs and dim_skill_matches of two different
+#   publishes never pair a key with the wrong skills.
+_SKILL_SET_MD5 = "md5(concat_ws('|', campaign_id, matched_skills, missing_skills))"
+PUBLISH_SETUP: tuple[str, ...] = (
+    """
+    create or replace temp table published_rankings as
+    select campaign_id, max(ranking_date) as ranking_date
+    from job_rankings group by campaign_id
+    """,
+    f"""
+    create or replace temp table published_skill_matches as
+    with sets as (
+        select r.campaign_id, r.ranking_date, r.skills_mask, min(r.rank) as rank
+        from job_rankings as r
+        inner join published_rankings using (campaign_id, ranking_date)
+        group by all
+    ),
+    texts as (
+        select s.campaign_id, s.skills_mask,
+            array_to_string(r.matched_skills, ', ') as matched_skills,
+            array_to_string(r.missing_skills, ', ') as missing_skills,
+            len(r.matched_skills) as matched_count,
+            len(r.missing_skills) as missing_count
+        from sets as s
+        inner join job_rankings as r using (campaign_id, ranking_date, rank)
+    )
+    select {JOB_SK_SQL.format(key=_SKILL_SET_MD5)} as skill_match_sk,
+        *
+    from texts
+    """,
+)
+
+# name -> query over the warehouse, in publish order: fact_jobs and the campaign and skill-set
+# dims before ranked_jobs, so a reader never sees rankings whose jobs, campaigns or skill sets
+# are not published yet. Lists are flattened (Hyper has no list columns), timestamps are UTC
+# without zone (Hyper TIMESTAMP), money as BIGINT/DOUBLE.
 PUBLISHED_TABLES: dict[str, str] = {
     "fact_jobs": """
         select
@@ -76,20 +117,18 @@ PUBLISHED_TABLES: dict[str, str] = {
     # rows (10M rows of three repeated columns cost the export ~1.5 s); rank 1 is unique per
     # campaign and day (dbt tests it)
     "dim_campaigns": """
-        with latest as (
-            select campaign_id, max(ranking_date) as ranking_date
-            from job_rankings group by campaign_id
-        )
         select r.campaign_id, r.campaign_name, r.ranking_date, r.ruleset_version
         from job_rankings as r
-        inner join latest using (campaign_id, ranking_date)
+        inner join published_rankings using (campaign_id, ranking_date)
         where r.rank = 1
     """,
+    # matched and missing skills once per skill set (a few hundred), not as text on 10M
+    # ranking rows (array_to_string there cost 1.6 s and Hyper 1.7 s more at 10M rows)
+    "dim_skill_matches": """
+        select skill_match_sk, matched_skills, missing_skills, matched_count, missing_count
+        from published_skill_matches
+    """,
     "ranked_jobs": f"""
-        with latest as (
-            select campaign_id, max(ranking_date) as ranking_date
-            from job_rankings group by campaign_id
-        )
         select
             r.campaign_id,
             r.score::double as score,
@@ -97,8 +136,7 @@ PUBLISHED_TABLES: dict[str, str] = {
             -- job_sk is stored since the ranking computes it once per job; rows ranked before
             -- that have it derived here
             coalesce(r.job_sk, {JOB_SK_SQL.format(key="r.job_posting_key")}) as job_sk,
-            array_to_string(r.matched_skills, ', ') as matched_skills,
-            array_to_string(r.missing_skills, ', ') as missing_skills,
+            s.skill_match_sk,
             r.rank_explain,
             -- the two strongest factors' reasons, from the explanation JSON
             array_to_string(list_transform(
@@ -113,7 +151,8 @@ PUBLISHED_TABLES: dict[str, str] = {
             ), '; ') as top_reasons,
             coalesce(m.is_new, true) as is_new
         from job_rankings as r
-        inner join latest using (campaign_id, ranking_date)
+        inner join published_rankings using (campaign_id, ranking_date)
+        left join published_skill_matches as s using (campaign_id, skills_mask)
         -- rank is unique per campaign and day (dbt tests it): joining on it spares reading
         -- every ranking's md5 key (1.9 s at 9.5M rows)
         left join mart_top_matches as m
@@ -150,6 +189,8 @@ def publish_tables(
             }
         ),
     )
+    for statement in PUBLISH_SETUP:
+        con.execute(statement)
     counts: dict[str, int] = {}
     for name, query in PUBLISHED_TABLES.items():
         target = out_dir / f"{name}.parquet"
@@ -158,39 +199,51 @@ def publish_tables(
             # snappy: these snapshots are re-read whole (Hyper, CLI); zstd cost 1.5 s more per 1M
             # fact rows to write and saved nothing when read
             con.execute(f"copy ({query}) to '{quoted}' (format parquet, compression snappy)")
-            if name == "fact_jobs":
-                _check_job_sk_unique(con, tmp)
+            if name in UNIQUE_KEYS:
+                _check_key_unique(con, tmp, name, UNIQUE_KEYS[name])
         counts[name] = con.execute(
             "select count(*) from read_parquet($p)", {"p": str(target)}
         ).fetchall()[0][0]
     return counts
 
 
-def _check_job_sk_unique(con: duckdb.DuckDBPyConnection, fact_jobs: Path) -> None:
-    """Refuse to publish (the previous snapshot stays) if two jobs share a ``job_sk``."""
+# Tables whose derived 60-bit key must be unique before the file replaces the published one.
+UNIQUE_KEYS: dict[str, str] = {"fact_jobs": "job_sk", "dim_skill_matches": "skill_match_sk"}
+
+
+def _check_key_unique(
+    con: duckdb.DuckDBPyConnection, parquet: Path, table: str, column: str
+) -> None:
+    """Refuse to publish (the previous snapshot stays) if two rows share a derived key."""
     rows, keys = con.execute(
-        "select count(*), count(distinct job_sk) from read_parquet($p)", {"p": str(fact_jobs)}
+        f'select count(*), count(distinct "{column}") from read_parquet($p)', {"p": str(parquet)}
     ).fetchall()[0]
     if rows != keys:
         raise ValueError(
-            f"job_sk is not unique in fact_jobs ({rows - keys} collisions of the 60-bit key)"
+            f"{column} is not unique in {table} ({rows - keys} collisions of the 60-bit key)"
         )
 
 
 def read_ranked_jobs(published_dir: Path) -> pl.LazyFrame:
-    """The published rankings joined with their campaigns' and jobs' fields
-    (``CAMPAIGN_FIELDS``, ``RANKED_JOB_FIELDS``).
+    """The published rankings joined with their campaigns', skill sets' and jobs' fields
+    (``CAMPAIGN_FIELDS``, ``SKILL_MATCH_FIELDS``, ``RANKED_JOB_FIELDS``).
 
-    Left joins: a ranking whose job or campaign is missing from its snapshot (a reader between
-    two files' renames) keeps its row with empty fields instead of vanishing. Snapshots published
-    before ``dim_campaigns`` existed carry the campaign fields on ``ranked_jobs`` itself.
+    Left joins: a ranking whose job, campaign or skill set is missing from its snapshot (a reader
+    between two files' renames) keeps its row with empty fields instead of vanishing. Snapshots
+    published before ``dim_campaigns`` or ``dim_skill_matches`` existed carry those fields on
+    ``ranked_jobs`` itself.
     """
     ranked = pl.scan_parquet(published_dir / "ranked_jobs.parquet")
-    campaigns_file = published_dir / "dim_campaigns.parquet"
     have = set(ranked.collect_schema().names())
-    campaign_fields = [c for c in CAMPAIGN_FIELDS if c not in have]
-    if campaign_fields and campaigns_file.exists():
-        campaigns = pl.scan_parquet(campaigns_file).select("campaign_id", *campaign_fields)
-        ranked = ranked.join(campaigns, on="campaign_id", how="left")
+    for dim, key, fields in (
+        ("dim_campaigns", "campaign_id", CAMPAIGN_FIELDS),
+        ("dim_skill_matches", "skill_match_sk", SKILL_MATCH_FIELDS),
+    ):
+        missing = [c for c in fields if c not in have]
+        dim_file = published_dir / f"{dim}.parquet"
+        if missing and key in have and dim_file.exists():
+            ranked = ranked.join(
+                pl.scan_parquet(dim_file).select(key, *missing), on=key, how="left"
+            )
     jobs = pl.scan_parquet(published_dir / "fact_jobs.parquet").select("job_sk", *RANKED_JOB_FIELDS)
     return ranked.join(jobs, on="job_sk", how="left")

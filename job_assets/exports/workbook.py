@@ -40,6 +40,7 @@ TEMPLATE_COLUMNS: dict[str, dict[str, frozenset[str]]] = {
         "campaign_id": KEY,
         "job_sk": KEY,
         "score": NUMBER,
+        "skill_match_sk": KEY,
         "top_reasons": STRING,
     },
     "fact_jobs": {
@@ -58,6 +59,7 @@ TEMPLATE_COLUMNS: dict[str, dict[str, frozenset[str]]] = {
     },
     "dim_campaigns": {"campaign_id": KEY, "campaign_name": STRING},
     "dim_companies": {"company_key": KEY},
+    "dim_skill_matches": {"skill_match_sk": KEY},
     "skill_demand": {
         "country": STRING,
         "posting_date": TEMPORAL,
@@ -86,7 +88,8 @@ class Join(NamedTuple):
 
 # Datasource (named after its own table) -> caption and the tables joined into it. Rankings hold
 # only keys and scores (publish.py's star layout); the "Ranked jobs" datasource joins each ranking
-# to its campaign, its job and the job's company, so sheets see one wide row per campaign and job.
+# to its campaign, its job, the job's company and its matched/missing skills, so sheets see one
+# wide row per campaign and job.
 DATASOURCES: dict[str, tuple[str, tuple[Join, ...]]] = {
     "ranked_jobs": (
         "Ranked jobs",
@@ -94,6 +97,7 @@ DATASOURCES: dict[str, tuple[str, tuple[Join, ...]]] = {
             Join("inner", "dim_campaigns", "campaign_id", "ranked_jobs", "campaign_id"),
             Join("inner", "fact_jobs", "job_sk", "ranked_jobs", "job_sk"),
             Join("left", "dim_companies", "company_key", "fact_jobs", "company_key"),
+            Join("left", "dim_skill_matches", "skill_match_sk", "ranked_jobs", "skill_match_sk"),
         ),
     ),
     "skill_demand": ("Skill demand", ()),

@@ -979,6 +979,7 @@ SELECT
     c.campaign_id, c.campaign_name, j.job_id, j.job_posting_key, j.job_sk, r.score, r.rank,
     {", ".join(f"r.pts_{f}" for f in FACTORS)},
     sf.matched_skills, sf.missing_skills, sf.missing_must AS missing_must_have,
+    r.mask AS skills_mask,
     r.score >= c.min_score AS meets_min_score,
     x.rank_explain,
     m.ruleset_version,
@@ -1080,7 +1081,8 @@ def score_in_connection(
     """Score in ``con``: reads relation ``jobs_in`` (the job columns of ``_JOB_COLUMNS`` except
     ``description_text``) and ``kw_hits`` (``job_id, kw``, from :func:`keyword_hits`).
 
-    Leaves temp view ``ranking_out`` (RANKING_SCHEMA + campaign_name, job_posting_key, job_sk) and
+    Leaves temp view ``ranking_out`` (RANKING_SCHEMA + campaign_name, job_posting_key, job_sk,
+    skills_mask: bit i set = the campaign's i-th skill matched) and
     ``ranking_exclusions_out`` (EXCLUSION_SCHEMA) for the caller to read or insert from; drop
     them with :func:`drop_scoring_objects`. Returns False (nothing created) when no campaign
     is active. Everything runs inside DuckDB: no pair ever reaches Python."""

@@ -50,6 +50,7 @@ RANKING_COLUMNS: tuple[str, ...] = (
     "job_posting_key",
     "campaign_name",
     "job_sk",
+    "skills_mask",
     "ranking_date",
 )
 EXCLUSION_COLUMNS: tuple[str, ...] = (*EXCLUSION_SCHEMA, "ranking_date")
@@ -206,6 +207,7 @@ def _ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
         "job_posting_key": "varchar",
         "campaign_name": "varchar",
         "job_sk": "bigint",
+        "skills_mask": "bigint",
         "ranking_date": "date",
     }
     for table, schema, columns in (
@@ -218,3 +220,36 @@ def _ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     # warehouses created before job_sk existed: the column is added empty (publish derives it
     # for those rows) and the next ranking of a day fills it
     con.execute("alter table job_rankings add column if not exists job_sk bigint")
+    _add_skills_mask(con)
+
+
+def _add_skills_mask(con: duckdb.DuckDBPyConnection) -> None:
+    """Warehouses ranked before ``skills_mask`` was stored get it once, here. The campaign's
+    skill order of those rankings is gone, so old rows get a stand-in that serves the same
+    purpose (rows of one campaign and day with equal matched skills share it, others differ):
+    minus the dense rank of matched_skills within their campaign and day. Negative, so it is
+    never mistaken for a real bitmask. Publishing keys its skill-match rows on it."""
+    exists = con.execute(
+        "select count(*) from duckdb_columns() "
+        "where table_name = 'job_rankings' and column_name = 'skills_mask' "
+        "and database_name = current_database() and schema_name = current_schema()"
+    ).fetchall()[0][0]
+    if exists:
+        return
+    con.execute("alter table job_rankings add column skills_mask bigint")
+    # rank is unique per campaign and day (dbt tests it): it identifies the row to update
+    con.execute(
+        """
+        update job_rankings as t
+        set skills_mask = s.skills_mask
+        from (
+            select campaign_id, ranking_date, rank,
+                -dense_rank() over (
+                    partition by campaign_id, ranking_date order by matched_skills
+                ) as skills_mask
+            from job_rankings
+        ) as s
+        where t.campaign_id = s.campaign_id and t.ranking_date = s.ranking_date
+          and t.rank = s.rank
+        """
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -114,8 +115,7 @@ def _build_data(root: Path) -> None:
             "score": [82.0, 64.0, 20.0, 71.0],
             "rank": [1, 2, 3, 1],
             "job_sk": [11, 12, 13, 13],  # jobs' fields live in fact_jobs (star layout)
-            "matched_skills": ["Python, SQL", "Python", "", "PyTorch"],
-            "missing_skills": ["Kubernetes", "SQL, Kubernetes", "Python", "TensorFlow"],
+            "skill_match_sk": [101, 102, 103, 201],  # skill texts in dim_skill_matches
             "rank_explain": [_explain(30.0), _explain(20.0), None, _explain(25.0)],
             "top_reasons": ["a; b", "a; b", "c", "d"],
             "is_new": [True, False, True, True],
@@ -123,6 +123,13 @@ def _build_data(root: Path) -> None:
         schema_overrides={"rank": pl.Int32},
     )
     ranked.write_parquet(pub / "ranked_jobs.parquet")
+    pl.DataFrame(
+        {
+            "skill_match_sk": [101, 102, 103, 201],
+            "matched_skills": ["Python, SQL", "Python", "", "PyTorch"],
+            "missing_skills": ["Kubernetes", "SQL, Kubernetes", "Python", "TensorFlow"],
+        }
+    ).write_parquet(pub / "dim_skill_matches.parquet")
     lake = root / "data" / "lake" / "job_postings"
     for day, text in (("2026-11-19", "OLD description"), ("2026-11-20", "NEW description")):
         part = lake / f"partition_date={day}"
@@ -377,7 +384,9 @@ def test_show_job_details(data: Path) -> None:
     assert "Data Engineer" in out and "Acme" in out
     assert "60–70 USD per hour" in out and "170k–198k CAD" in out  # posted and normalized
     assert "2 of 3 skills (missing Kubernetes)" in out and "30/35" in out
-    assert "Kubernetes" in out and "https://jobs.example.com/0" in out
+    assert "https://jobs.example.com/0" in out
+    # the skill texts come from dim_skill_matches, joined by skill_match_sk
+    assert re.search(r"matched skills: Python, SQL\s+missing: Kubernetes", out)
     assert "NEW description of A" in out and "OLD description" not in out  # latest partition
     assert "not tracked" in out
     ApplicationStore().set_status(JOB_A, "saved", note="ping Jo")

@@ -12,10 +12,17 @@ import pytest
 from job_assets.exports.publish import (
     CAMPAIGN_FIELDS,
     JOB_SK_SQL,
+    PUBLISH_SETUP,
+    PUBLISHED_TABLES,
     RANKED_JOB_FIELDS,
-    _check_job_sk_unique,
+    SKILL_MATCH_FIELDS,
+    _check_key_unique,
     read_ranked_jobs,
 )
+from job_assets.ranking.store import _ensure_tables
+from job_assets.settings import LakehousePaths
+from tests.ranking.test_scoring import jobs_frame
+from tests.ranking.test_store import ROWS, _build_warehouse, _paths, _rank
 
 
 def _job_sk(keys: list[str]) -> list[int]:
@@ -31,14 +38,14 @@ def test_job_sk_is_the_first_60_bits_of_the_md5_key_and_stable() -> None:
     assert max(_job_sk(keys)) < 2**63
 
 
-def test_publish_refuses_colliding_job_keys(tmp_path: Path) -> None:
+def test_publish_refuses_colliding_derived_keys(tmp_path: Path) -> None:
     good, bad = tmp_path / "good.parquet", tmp_path / "bad.parquet"
     pl.DataFrame({"job_sk": [1, 2, 3]}).write_parquet(good)
     pl.DataFrame({"job_sk": [1, 2, 2, 3, 3]}).write_parquet(bad)
     with duckdb.connect() as con:
-        _check_job_sk_unique(con, good)
-        with pytest.raises(ValueError, match="2 collisions"):
-            _check_job_sk_unique(con, bad)
+        _check_key_unique(con, good, "fact_jobs", "job_sk")
+        with pytest.raises(ValueError, match="job_sk is not unique in fact_jobs .2 collisions"):
+            _check_key_unique(con, bad, "fact_jobs", "job_sk")
 
 
 def test_read_ranked_jobs_joins_campaign_and_job_fields_and_keeps_orphans(
@@ -84,3 +91,85 @@ def test_read_ranked_jobs_reads_snapshots_published_before_dim_campaigns(tmp_pat
         expected = ["campaign_id", "score", "job_sk", *CAMPAIGN_FIELDS, *RANKED_JOB_FIELDS]
         assert out.columns == expected
         assert out["campaign_name"].to_list() == ["old-campaign_name"]
+
+
+def test_read_ranked_jobs_joins_the_skill_set_and_reads_older_snapshots(tmp_path: Path) -> None:
+    pl.DataFrame({"job_sk": [10], **{f: [f"{f}-10"] for f in RANKED_JOB_FIELDS}}).write_parquet(
+        tmp_path / "fact_jobs.parquet"
+    )
+    pl.DataFrame(
+        {"skill_match_sk": [7], "matched_skills": ["Python, SQL"], "missing_skills": ["dbt"]}
+    ).write_parquet(tmp_path / "dim_skill_matches.parquet")
+    pl.DataFrame(
+        {"campaign_id": ["c1", "c1"], "score": [90.0, 80.0], "job_sk": [10, 10]}
+        | {"skill_match_sk": [7, 8]}  # 8: not (yet) in the dim: the row stays, fields empty
+    ).write_parquet(tmp_path / "ranked_jobs.parquet")
+    out = read_ranked_jobs(tmp_path).collect().sort("score", descending=True)
+    assert out["matched_skills"].to_list() == ["Python, SQL", None]
+    assert out["missing_skills"].to_list() == ["dbt", None]
+    # a snapshot from before dim_skill_matches carries the text itself; it is not duplicated
+    pl.DataFrame(
+        {"campaign_id": ["c1"], "score": [90.0], "job_sk": [10]}
+        | {"matched_skills": ["old"], "missing_skills": ["older"]}
+    ).write_parquet(tmp_path / "ranked_jobs.parquet")
+    out = read_ranked_jobs(tmp_path).collect()
+    assert [c for c in out.columns if c in SKILL_MATCH_FIELDS] == list(SKILL_MATCH_FIELDS)
+    assert out.row(0, named=True)["matched_skills"] == "old"
+
+
+def _published_rankings(paths: LakehousePaths) -> pl.DataFrame:
+    """Run the publish queries that ranked_jobs and dim_skill_matches come from on a warehouse
+    ranked by the real ranking step; returns every published ranking with its skill texts and
+    the warehouse's own lists next to them."""
+    with duckdb.connect(str(paths.warehouse_path)) as con:
+        con.execute(
+            "create table if not exists mart_top_matches "
+            "(campaign_id varchar, ranking_date date, rank bigint, is_new boolean)"
+        )
+        for statement in PUBLISH_SETUP:
+            con.execute(statement)
+        dim = con.sql(PUBLISHED_TABLES["dim_skill_matches"]).pl()
+        ranked = con.sql(PUBLISHED_TABLES["ranked_jobs"]).pl()
+        stored = con.sql(
+            "select campaign_id, rank, array_to_string(matched_skills, ', ') as want_matched, "
+            "array_to_string(missing_skills, ', ') as want_missing from job_rankings "
+            "where ranking_date = (select max(ranking_date) from job_rankings)"
+        ).pl()
+    assert dim["skill_match_sk"].n_unique() == dim.height
+    assert (dim["skill_match_sk"] >= 0).all()
+    joined = ranked.join(dim, on="skill_match_sk", how="left").join(
+        stored, on=["campaign_id", "rank"], how="inner"
+    )
+    assert joined.height == ranked.height == stored.height
+    return joined
+
+
+def test_published_skill_sets_give_every_ranking_its_own_lists(tmp_path: Path) -> None:
+    paths = _paths(tmp_path)
+    _build_warehouse(paths, jobs_frame(*ROWS))
+    _rank(paths)
+    joined = _published_rankings(paths)
+    assert joined["matched_skills"].to_list() == joined["want_matched"].to_list()
+    assert joined["missing_skills"].to_list() == joined["want_missing"].to_list()
+    assert joined["matched_count"].to_list() == [
+        len(m.split(", ")) if m else 0 for m in joined["want_matched"]
+    ]
+    # a few sets serve many rows (that is the point): fewer dim rows than rankings
+    assert joined["skill_match_sk"].n_unique() < joined.height
+    first = _published_rankings(paths)["skill_match_sk"]
+    assert first.sort().to_list() == joined["skill_match_sk"].sort().to_list()  # stable keys
+
+
+def test_published_skill_sets_of_a_warehouse_ranked_before_skills_mask(tmp_path: Path) -> None:
+    """The upgrade adds skills_mask to old rows; a campaign whose latest ranking is such a row
+    (not re-ranked since) still publishes the right lists."""
+    paths = _paths(tmp_path)
+    _build_warehouse(paths, jobs_frame(*ROWS))
+    _rank(paths)
+    with duckdb.connect(str(paths.warehouse_path)) as con:
+        con.execute("alter table job_rankings drop column skills_mask")
+        _ensure_tables(con)  # what the next ranking run does first
+        assert con.execute("select max(skills_mask) from job_rankings").fetchone()[0] < 0
+    joined = _published_rankings(paths)
+    assert joined["matched_skills"].to_list() == joined["want_matched"].to_list()
+    assert joined["missing_skills"].to_list() == joined["want_missing"].to_list()

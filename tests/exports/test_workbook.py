@@ -30,6 +30,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("score", "DOUBLE PRECISION"),
         ("rank", "INT"),
         ("job_sk", "BIGINT"),
+        ("skill_match_sk", "BIGINT"),
         ("top_reasons", "TEXT"),
         ("is_new", "BOOL"),
     ],
@@ -62,6 +63,13 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("company_name", "TEXT"),
         ("rating", "DOUBLE PRECISION"),
     ],
+    "dim_skill_matches": [
+        ("skill_match_sk", "BIGINT"),
+        ("matched_skills", "TEXT"),
+        ("missing_skills", "TEXT"),
+        ("matched_count", "BIGINT"),
+        ("missing_count", "BIGINT"),
+    ],
     "job_skills": [("job_sk", "BIGINT"), ("skill", "TEXT")],
     "dim_skills": [("skill", "TEXT"), ("category", "TEXT")],
     "skill_demand": [
@@ -86,9 +94,10 @@ TABLES: dict[str, list[tuple[str, str]]] = {
 
 ROWS: dict[str, list[str]] = {
     "ranked_jobs": [
-        "('c1',0.91,1,11,'skills: python, sql',true)",
-        "('c1',0.55,2,12,'recency',false)",
+        "('c1',0.91,1,11,101,'skills: python, sql',true)",
+        "('c1',0.55,2,12,102,'recency',false)",
     ],
+    "dim_skill_matches": ["(101,'python, sql','',2,0)", "(102,'sql','python',1,1)"],
     "dim_campaigns": ["('c1','Data roles',DATE '2025-01-03','2024.1')"],
     "fact_jobs": [
         "(11,'j1','co1','Data Engineer','Acme','Toronto','ON','CA','Toronto, ON','hybrid',"
@@ -256,7 +265,7 @@ def test_column_metadata_comes_from_the_hyper(twb: bytes) -> None:
     assert types["[posted_at]"] == ("datetime", "dimension")
     assert types["[is_new]"] == ("boolean", "dimension")
     assert types["[title]"] == ("string", "dimension")
-    joined = ("ranked_jobs", "dim_campaigns", "fact_jobs", "dim_companies")
+    joined = ("ranked_jobs", "dim_campaigns", "fact_jobs", "dim_companies", "dim_skill_matches")
     records = ds.findall(".//metadata-record")
     assert len(records) == sum(len(TABLES[t]) for t in joined)
     # A column name already taken by an earlier table is qualified, as Tableau names it.
@@ -267,14 +276,18 @@ def test_column_metadata_comes_from_the_hyper(twb: bytes) -> None:
     assert parents["[company_name (dim_companies)]"] == "[dim_companies]"
     assert parents["[campaign_name]"] == "[dim_campaigns]"
     assert parents["[campaign_id (dim_campaigns)]"] == "[dim_campaigns]"
+    assert parents["[matched_skills]"] == "[dim_skill_matches]"
+    assert parents["[skill_match_sk (dim_skill_matches)]"] == "[dim_skill_matches]"
     assert types["[rating]"] == ("real", "measure")
     assert types["[ranking_date]"] == ("date", "dimension")
 
 
-def test_ranked_jobs_datasource_joins_campaign_job_and_company(twb: bytes) -> None:
+def test_ranked_jobs_datasource_joins_campaign_job_company_and_skills(twb: bytes) -> None:
     ds = etree.fromstring(twb).find("datasources/datasource[@name='federated.ranked_jobs']")
-    outer = ds.find("connection/relation")
-    assert (outer.get("type"), outer.get("join")) == ("join", "left")
+    skills = ds.find("connection/relation")
+    assert (skills.get("type"), skills.get("join")) == ("join", "left")
+    outer = skills.find("relation[@type='join']")
+    assert outer.get("join") == "left"
     middle = outer.find("relation[@type='join']")
     assert middle.get("join") == "inner"
     inner = middle.find("relation[@type='join']")
@@ -286,12 +299,17 @@ def test_ranked_jobs_datasource_joins_campaign_job_and_company(twb: bytes) -> No
     assert clause(inner) == ["[ranked_jobs].[campaign_id]", "[dim_campaigns].[campaign_id]"]
     assert clause(middle) == ["[ranked_jobs].[job_sk]", "[fact_jobs].[job_sk]"]
     assert clause(outer) == ["[fact_jobs].[company_key]", "[dim_companies].[company_key]"]
+    assert clause(skills) == [
+        "[ranked_jobs].[skill_match_sk]",
+        "[dim_skill_matches].[skill_match_sk]",
+    ]
     tables = [r.get("table") for r in ds.iterfind(".//relation[@type='table']")]
     assert tables == [
         "[Extract].[ranked_jobs]",
         "[Extract].[dim_campaigns]",
         "[Extract].[fact_jobs]",
         "[Extract].[dim_companies]",
+        "[Extract].[dim_skill_matches]",
     ]
     # the single-table datasources stay plain tables
     sd = etree.fromstring(twb).find("datasources/datasource[@name='federated.skill_demand']")

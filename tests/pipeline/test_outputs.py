@@ -91,6 +91,18 @@ def test_every_hyper_table_matches_duckdb_in_rows_and_column_checksums(pipeline)
         ) == conn.execute_scalar_query(
             'SELECT COUNT(DISTINCT "campaign_id") FROM "Extract"."ranked_jobs"'
         )
+        # every ranking finds its matched/missing skills, published once per skill set
+        assert (
+            conn.execute_scalar_query(
+                'SELECT COUNT(*) FROM "Extract"."ranked_jobs" AS r WHERE NOT EXISTS '
+                '(SELECT 1 FROM "Extract"."dim_skill_matches" AS s '
+                'WHERE s."skill_match_sk" = r."skill_match_sk")'
+            )
+            == 0
+        )
+        assert conn.execute_scalar_query(
+            'SELECT COUNT(*) FROM "Extract"."dim_skill_matches"'
+        ) < conn.execute_scalar_query('SELECT COUNT(*) FROM "Extract"."ranked_jobs"')
         # and every job skill has its category in dim_skills
         assert (
             conn.execute_scalar_query(

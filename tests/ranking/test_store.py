@@ -158,6 +158,45 @@ def test_a_rankings_table_from_before_job_sk_gains_the_column(paths: LakehousePa
     assert stored.filter(pl.col("ranking_date") < DAY)["job_sk"].null_count() > 0
 
 
+def _masks_and_lists(stored: pl.DataFrame) -> pl.DataFrame:
+    """Per campaign and day: how many distinct masks, matched lists and (mask, list) pairs."""
+    return stored.group_by("campaign_id", "ranking_date").agg(
+        masks=pl.col("skills_mask").n_unique(),
+        lists=pl.col("matched_skills").n_unique(),
+        pairs=pl.struct("skills_mask", "matched_skills").n_unique(),
+    )
+
+
+def test_skills_mask_has_one_bit_per_matched_skill_and_identifies_the_split(
+    paths: LakehousePaths,
+) -> None:
+    _rank(paths)
+    stored = _table(paths, "job_rankings")
+    assert stored["skills_mask"].null_count() == 0 and stored["skills_mask"].min() >= 0
+    # one bit per matched campaign skill
+    bits = stored["skills_mask"].map_elements(lambda m: bin(m).count("1"), return_dtype=pl.Int64)
+    assert bits.to_list() == stored["matched_skills"].list.len().cast(pl.Int64).to_list()
+    # within a campaign's day, equal masks <=> equal matched skills (publishing keys on it)
+    counts = _masks_and_lists(stored)
+    assert (counts["masks"] == counts["pairs"]).all() and (counts["lists"] == counts["pairs"]).all()
+    assert counts["masks"].max() > 1  # the fixture has jobs with different skill matches
+
+
+def test_a_rankings_table_from_before_skills_mask_gets_stand_ins(paths: LakehousePaths) -> None:
+    _rank(paths)
+    with duckdb.connect(str(paths.warehouse_path)) as con:
+        con.execute("alter table job_rankings drop column skills_mask")
+        con.execute("update job_rankings set ranking_date = ranking_date - 1")  # an older day
+    _rank(paths)  # adds the column once: old rows get negative stand-ins, DAY real masks
+    stored = _table(paths, "job_rankings")
+    old = stored.filter(pl.col("ranking_date") < DAY)
+    assert old.height > 0 and old["skills_mask"].null_count() == 0
+    assert old["skills_mask"].max() < 0
+    assert stored.filter(pl.col("ranking_date") == DAY)["skills_mask"].min() >= 0
+    counts = _masks_and_lists(old)
+    assert (counts["masks"] == counts["pairs"]).all() and (counts["lists"] == counts["pairs"]).all()
+
+
 def test_rerun_replaces_the_day(paths: LakehousePaths) -> None:
     first = _rank(paths)
     second = _rank(paths)
