@@ -231,7 +231,7 @@ def read_ranked_jobs(published_dir: Path) -> pl.LazyFrame:
     Left joins: a ranking whose job, campaign or skill set is missing from its snapshot (a reader
     between two files' renames) keeps its row with empty fields instead of vanishing. Snapshots
     published before ``dim_campaigns`` or ``dim_skill_matches`` existed carry those fields on
-    ``ranked_jobs`` itself.
+    ``ranked_jobs`` itself. The columns are the same whatever is found.
     """
     ranked = pl.scan_parquet(published_dir / "ranked_jobs.parquet")
     have = set(ranked.collect_schema().names())
@@ -245,5 +245,7 @@ def read_ranked_jobs(published_dir: Path) -> pl.LazyFrame:
             ranked = ranked.join(
                 pl.scan_parquet(dim_file).select(key, *missing), on=key, how="left"
             )
+        elif missing:  # no dim to join (deleted by hand): the fields stay, empty
+            ranked = ranked.with_columns(pl.lit(None).alias(c) for c in missing)
     jobs = pl.scan_parquet(published_dir / "fact_jobs.parquet").select("job_sk", *RANKED_JOB_FIELDS)
     return ranked.join(jobs, on="job_sk", how="left")

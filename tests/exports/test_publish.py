@@ -62,7 +62,14 @@ def test_read_ranked_jobs_joins_campaign_and_job_fields_and_keeps_orphans(
         {"campaign_id": ["c1", "c1", "c2"], "score": [90.0, 50.0, 70.0], "job_sk": [20, 30, 10]}
     ).write_parquet(tmp_path / "ranked_jobs.parquet")
     out = read_ranked_jobs(tmp_path).collect().sort("score", descending=True)
-    assert out.columns == ["campaign_id", "score", "job_sk", *CAMPAIGN_FIELDS, *RANKED_JOB_FIELDS]
+    assert out.columns == [
+        "campaign_id",
+        "score",
+        "job_sk",
+        *CAMPAIGN_FIELDS,
+        *SKILL_MATCH_FIELDS,
+        *RANKED_JOB_FIELDS,
+    ]
     assert out["title"].to_list() == ["title-20", "title-10", None]
     assert out["apply_url"].to_list() == ["apply_url-20", "apply_url-10", None]
     assert out["campaign_name"].to_list() == ["campaign_name-c1", None, "campaign_name-c1"]
@@ -88,7 +95,14 @@ def test_read_ranked_jobs_reads_snapshots_published_before_dim_campaigns(tmp_pat
                 {"campaign_id": ["c1"], **{f: [f"new-{f}"] for f in CAMPAIGN_FIELDS}}
             ).write_parquet(tmp_path / "dim_campaigns.parquet")
         out = read_ranked_jobs(tmp_path).collect()
-        expected = ["campaign_id", "score", "job_sk", *CAMPAIGN_FIELDS, *RANKED_JOB_FIELDS]
+        expected = [
+            "campaign_id",
+            "score",
+            "job_sk",
+            *CAMPAIGN_FIELDS,
+            *SKILL_MATCH_FIELDS,
+            *RANKED_JOB_FIELDS,
+        ]
         assert out.columns == expected
         assert out["campaign_name"].to_list() == ["old-campaign_name"]
 
@@ -115,6 +129,19 @@ def test_read_ranked_jobs_joins_the_skill_set_and_reads_older_snapshots(tmp_path
     out = read_ranked_jobs(tmp_path).collect()
     assert [c for c in out.columns if c in SKILL_MATCH_FIELDS] == list(SKILL_MATCH_FIELDS)
     assert out.row(0, named=True)["matched_skills"] == "old"
+
+
+def test_read_ranked_jobs_keeps_its_columns_when_a_dim_file_is_gone(tmp_path: Path) -> None:
+    pl.DataFrame({"job_sk": [10], **{f: [f"{f}-10"] for f in RANKED_JOB_FIELDS}}).write_parquet(
+        tmp_path / "fact_jobs.parquet"
+    )
+    pl.DataFrame(
+        {"campaign_id": ["c1"], "score": [90.0], "job_sk": [10], "skill_match_sk": [7]}
+    ).write_parquet(tmp_path / "ranked_jobs.parquet")
+    out = read_ranked_jobs(tmp_path).collect()
+    for field in (*CAMPAIGN_FIELDS, *SKILL_MATCH_FIELDS):
+        assert out[field].to_list() == [None], field
+    assert out["title"].to_list() == ["title-10"]
 
 
 def _published_rankings(paths: LakehousePaths) -> pl.DataFrame:
