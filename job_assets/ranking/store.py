@@ -229,12 +229,8 @@ def _add_skills_mask(con: duckdb.DuckDBPyConnection) -> None:
     purpose (rows of one campaign and day with equal matched skills share it, others differ):
     minus the dense rank of matched_skills within their campaign and day. Negative, so it is
     never mistaken for a real bitmask. Publishing keys its skill-match rows on it."""
-    exists = con.execute(
-        "select count(*) from duckdb_columns() "
-        "where table_name = 'job_rankings' and column_name = 'skills_mask' "
-        "and database_name = current_database() and schema_name = current_schema()"
-    ).fetchall()[0][0]
-    if exists:
+    columns = con.execute("select * from job_rankings limit 0").description
+    if any(column[0] == "skills_mask" for column in columns):
         return
     con.execute("alter table job_rankings add column skills_mask bigint")
     # rank is unique per campaign and day (dbt tests it): it identifies the row to update
