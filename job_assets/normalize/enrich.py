@@ -119,12 +119,12 @@ def normalize_postings(
     skill_text = pl.concat_str(
         [pl.col("title").fill_null(""), pl.col("description_text").fill_null("")], separator="\n"
     )
+    # an employer's own name is not a skill of its postings ("Cloudflare" at Cloudflare)
+    skills = extract_skills(
+        df.select(skill_text).to_series(), taxonomies.skills, exclude=df["company_name"]
+    )
     df = df.with_columns(
-        extract_skills(df.select(skill_text).to_series(), taxonomies.skills).alias("skills"),
-        company_key(pl.col("company_name")).alias("company_name_norm"),
-    ).with_columns(
-        # an employer's own name is not a skill of its postings ("Cloudflare" at Cloudflare)
-        pl.col("skills").list.set_difference(pl.concat_list(pl.col("company_name"))).list.sort()
+        skills.alias("skills"), company_key(pl.col("company_name")).alias("company_name_norm")
     )
     df = _with_hash_key(df)
     df = _with_company_size(df, company_sizes)

@@ -251,21 +251,23 @@ class _MatchPlan:
         )
 
     def skills(self, texts: pl.LazyFrame, names: pl.Enum) -> pl.LazyFrame:
-        """One ``skills`` row per row of ``texts`` (column ``text``), in order.
+        """One ``skills`` row per row of ``texts`` (columns ``text`` and ``exclude``), in order.
 
         Hits are mapped to skills once per distinct hit string, not once per hit; skills are
-        carried as an Enum over the sorted names so that sorting them is an integer sort.
+        carried as an Enum over the sorted names so that sorting them is an integer sort. A
+        row's ``exclude`` skill, if any, is left out of its list.
         """
         hits = (
             texts.select(
                 _normalize(pl.col("text"))
                 .str.extract_many(self.patterns, ascii_case_insensitive=True, leftmost=True)
-                .alias("hit")
+                .alias("hit"),
+                pl.col("exclude").cast(names, strict=False),
             )
             .with_row_index("rid")
             .explode("hit", empty_as_null=True, keep_nulls=True)
         )
-        hit = pl.col("hit")
+        hit, skill = pl.col("hit"), pl.col("skill")
         distinct = (
             hits.select(hit.unique())
             .drop_nulls()
@@ -282,8 +284,12 @@ class _MatchPlan:
         return (
             hits.join(distinct, on="hit", how="left", maintain_order="left")
             .group_by("rid", maintain_order=True)
-            .agg(pl.col("skill").drop_nulls().unique().sort())
-            .select(pl.col("skill").cast(pl.List(pl.String)).alias("skills"))
+            .agg(
+                skill.filter(skill.is_not_null() & skill.ne_missing(pl.col("exclude")))
+                .unique()
+                .sort()
+            )
+            .select(skill.cast(pl.List(pl.String)).alias("skills"))
         )
 
 
@@ -292,28 +298,44 @@ _MIN_SPLIT_ROWS = 2_000  # smaller batches are not split: each part builds its o
 
 
 def extract_skills(
-    texts: pl.Series, taxonomy: SkillTaxonomy, batch_size: int = 50_000
+    texts: pl.Series,
+    taxonomy: SkillTaxonomy,
+    batch_size: int = 50_000,
+    exclude: pl.Series | None = None,
 ) -> pl.Series:
     """Canonical skills per text: a ``List(String)`` series aligned with ``texts``.
 
-    Each row is sorted and unique; a null or empty text gives an empty list. Texts are
-    processed ``batch_size`` rows at a time to bound the memory of the matches; each batch is
-    split in halves evaluated in parallel.
+    Each row is sorted and unique; a null or empty text gives an empty list. ``exclude``, if
+    given, is aligned with ``texts``: a row's exclude value is never among its skills (an
+    employer's own name is not a skill of its postings). Texts are processed ``batch_size`` rows
+    at a time to bound the memory of the matches; each batch is split in halves evaluated in
+    parallel.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be >= 1")
-    texts = texts.cast(pl.String)
+    if exclude is not None and len(exclude) != len(texts):
+        raise ValueError(f"exclude has {len(exclude)} rows, texts {len(texts)}")
+    frame = pl.DataFrame(
+        {
+            "text": texts.cast(pl.String),
+            "exclude": (
+                pl.repeat(None, len(texts), dtype=pl.String, eager=True)
+                if exclude is None
+                else exclude.cast(pl.String)
+            ),
+        }
+    )
     plan = _MatchPlan.of(taxonomy)
     names = pl.Enum(list(taxonomy.names))
     if not plan.patterns:
         return pl.repeat([], len(texts), dtype=pl.List(pl.String), eager=True).alias("skills")
     parts: list[pl.Series] = []
     for offset in range(0, len(texts), batch_size):
-        batch = texts.slice(offset, batch_size)
+        batch = frame.slice(offset, batch_size)
         splits = _SPLITS if len(batch) >= _MIN_SPLIT_ROWS else 1
         step = -(-len(batch) // splits)
         queries = [
-            plan.skills(pl.LazyFrame({"text": batch.slice(start, step)}), names)
+            plan.skills(batch.slice(start, step).lazy(), names)
             for start in range(0, len(batch), step)
         ]
         parts += [frame.get_column("skills") for frame in pl.collect_all(queries)]

@@ -115,6 +115,25 @@ def test_empty_series_and_bad_batch_size(taxonomy: SkillTaxonomy):
         extract_skills(pl.Series(["x"]), taxonomy, batch_size=0)
 
 
+def test_exclude_drops_only_that_rows_exact_skill_name(taxonomy: SkillTaxonomy):
+    texts = pl.Series(
+        ["Zephyr and Python", "Zephyr and Python", "Zephyr and Python", "Python", None, "Go"]
+    )
+    # the employer's own name, a non-skill company, a null, a name that is only an alias
+    exclude = pl.Series(["Zephyr", "Acme", None, "Python", "Zephyr", "golang"])
+    out = extract_skills(texts, taxonomy, batch_size=4, exclude=exclude)
+    assert out.to_list() == [
+        ["Python"],
+        ["Python", "Zephyr"],
+        ["Python", "Zephyr"],
+        [],
+        [],
+        ["Go"],
+    ]
+    with pytest.raises(ValueError, match="exclude has 1 rows"):
+        extract_skills(texts, taxonomy, exclude=pl.Series(["x"]))
+
+
 def test_repeated_and_overlapping_hits_are_each_checked(taxonomy: SkillTaxonomy):
     # the bad occurrence (inside "Javascripts") must not hide the good one, and vice versa
     assert _one("Javascripts; later Java", taxonomy) == ["Java"]
