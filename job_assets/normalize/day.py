@@ -1,8 +1,9 @@
 """Normalize one day: every source's raw file -> lake partitions, in bounded memory.
 
-Pure module (no Dagster). Each source is mapped once, repeated ids are flagged over the whole
-day, and enrichment runs in batches whose results stream into the partition files, so peak
-memory depends on the batch size, not on the size of the day.
+Pure module (no Dagster). Each source's raw file is mapped by DuckDB as a stream of batches;
+while the next batch is parsed, the previous ones are enriched on worker threads, and their
+results stream into the partition files in order. Repeated ids are flagged over the whole day
+of a source. Peak memory depends on the batch size, not on the size of the day.
 """
 
 from __future__ import annotations
@@ -11,16 +12,18 @@ import datetime as dt
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pandera.errors
 import polars as pl
 
 from job_assets.ingest.envelope import JOB_SOURCES
-from job_assets.normalize.enrich import Taxonomies, mark_repeated_ids, normalize_postings
+from job_assets.normalize.enrich import RepeatedIds, Taxonomies, normalize_postings
 from job_assets.normalize.lake import PartitionWriter, write_partition
-from job_assets.normalize.mappers import map_raw_file
+from job_assets.normalize.mappers import iter_mapped_batches
 from job_assets.normalize.schema import CANONICAL_COLUMNS, QUARANTINE_COLUMNS, CanonicalPosting
 from job_assets.settings import LakehousePaths
 
@@ -53,31 +56,45 @@ def normalize_day(
     batch_rows: int = 25_000,
 ) -> DayResult:
     result = DayResult()
+    raw_rows: dict[str, int] = {}
+
+    def mapped_batches() -> Iterator[tuple[str, Path, pl.DataFrame]]:
+        for source in JOB_SOURCES:
+            raw_file = paths.raw_file(source, day.isoformat())
+            repeated = RepeatedIds()
+            for batch in iter_mapped_batches(source, raw_file, batch_rows):
+                yield source, raw_file, repeated.mark(batch)
+            raw_rows[source] = repeated.rows
+
+    def enrich(item: tuple[str, Path, pl.DataFrame]) -> _Batch:
+        source, raw_file, batch = item
+        out = normalize_postings(batch, day, str(raw_file), taxonomies, company_sizes)
+        return _Batch(source, out.postings, out.quarantine, _schema_problems(out.postings))
+
+    kept = dict.fromkeys(JOB_SOURCES, 0)
+    rejected = dict.fromkeys(JOB_SOURCES, 0)
     with (
         PartitionWriter(paths, "job_postings", day, CANONICAL_COLUMNS) as postings,
         PartitionWriter(paths, "job_posting_quarantine", day, QUARANTINE_COLUMNS) as quarantine,
         ThreadPoolExecutor(max_workers=ENRICH_WORKERS, thread_name_prefix="enrich") as pool,
+        closing(_one_ahead(mapped_batches())) as batches,
     ):
-        for source, raw_file, mapped in _mapped_sources(paths, day):
-
-            def enrich(batch: pl.DataFrame, raw_file: Path = raw_file) -> _Batch:
-                out = normalize_postings(batch, day, str(raw_file), taxonomies, company_sizes)
-                return _Batch(out.postings, out.quarantine, _schema_problems(out.postings))
-
-            kept = rejected = 0
-            for out in _in_order(pool, enrich, mapped.iter_slices(batch_rows), ENRICH_WORKERS):
-                if len(result.schema_problems) < _MAX_PROBLEMS:
-                    room = _MAX_PROBLEMS - len(result.schema_problems)
-                    result.schema_problems.extend(out.schema_problems[:room])
-                postings.write(out.postings)
-                quarantine.write(out.quarantine)
-                kept += out.postings.height
-                rejected += out.quarantine.height
-            result.counts[source] = {
-                "raw": mapped.height,
-                "normalized": kept,
-                "quarantined": rejected,
-            }
+        for out in _in_order(pool, enrich, batches, ENRICH_WORKERS):
+            if len(result.schema_problems) < _MAX_PROBLEMS:
+                room = _MAX_PROBLEMS - len(result.schema_problems)
+                result.schema_problems.extend(out.schema_problems[:room])
+            postings.write(out.postings)
+            quarantine.write(out.quarantine)
+            kept[out.source] += out.postings.height
+            rejected[out.source] += out.quarantine.height
+    result.counts = {
+        source: {
+            "raw": raw_rows[source],
+            "normalized": kept[source],
+            "quarantined": rejected[source],
+        }
+        for source in JOB_SOURCES
+    }
     result.postings_file = str(postings.path)
     stats = pl.DataFrame(
         [
@@ -95,51 +112,36 @@ def normalize_day(
     return result
 
 
-# Map the next source ahead only when its raw file is at most this big (gzip bytes). Measured:
-# 100k postings/day (12 MB per source) normalize 28.6 s -> 22.2 s with the overlap, +200 MB;
-# 1M/day (115 MB per source) only 6% faster but +1 GB peak (two mapped sources alive at once).
-OVERLAP_MAX_RAW_BYTES = 64 << 20
-
-
-def _mapped_sources(
-    paths: LakehousePaths, day: dt.date
-) -> Iterator[tuple[str, Path, pl.DataFrame]]:
-    """Each source's mapped frame, in order. A small next source is mapped (DuckDB, on a worker
-    thread) while the caller enriches this one (polars), so the engines overlap instead of
-    taking turns; a big one is mapped when its turn comes, to bound memory."""
-    files = [(source, paths.raw_file(source, day.isoformat())) for source in JOB_SOURCES]
-
-    def mapped(i: int) -> pl.DataFrame:
-        source, raw_file = files[i]
-        return mark_repeated_ids(map_raw_file(source, raw_file))
-
-    def small(i: int) -> bool:
-        raw_file = files[i][1]
-        return not raw_file.exists() or raw_file.stat().st_size <= OVERLAP_MAX_RAW_BYTES
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="map") as pool:
-        ahead: Future[pl.DataFrame] | None = pool.submit(mapped, 0)
-        for i, (source, raw_file) in enumerate(files):
-            frame = ahead.result() if ahead is not None else mapped(i)
-            ahead = pool.submit(mapped, i + 1) if i + 1 < len(files) and small(i + 1) else None
-            yield source, raw_file, frame
-            del frame
-
-
+T = TypeVar("T")
 _MAX_PROBLEMS = 50  # failure cases kept per day
 
 
 @dataclass(frozen=True)
 class _Batch:
+    source: str
     postings: pl.DataFrame
     quarantine: pl.DataFrame
     schema_problems: list[dict]
 
 
+_END = object()
+
+
+def _one_ahead(items: Iterator[T]) -> Iterator[T]:
+    """``items``, each produced on a worker thread while the caller handles the one before:
+    DuckDB parses the next mapped batch while the enrichment threads work on the last ones.
+    The generator only ever runs on that one thread; its errors surface here."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="map") as ahead:
+        upcoming = ahead.submit(next, items, _END)
+        while (item := upcoming.result()) is not _END:
+            upcoming = ahead.submit(next, items, _END)
+            yield item
+
+
 def _in_order(
     pool: ThreadPoolExecutor,
-    work: Callable[[pl.DataFrame], _Batch],
-    batches: Iterable[pl.DataFrame],
+    work: Callable[[T], _Batch],
+    batches: Iterable[T],
     in_flight: int,
 ) -> Iterator[_Batch]:
     """``work`` over ``batches`` on the pool, results in input order, with at most ``in_flight``

@@ -171,15 +171,30 @@ def _with_company_size(df: pl.DataFrame, company_sizes: pl.DataFrame | None) -> 
     ).with_columns(pl.col("company_size_bin").fill_null("unknown"))
 
 
-def mark_repeated_ids(mapped: pl.DataFrame) -> pl.DataFrame:
-    """Flag every occurrence of a source id after its first in the partition. Computed over the
-    whole partition before it is cut into batches, so batching cannot hide a duplicate."""
-    return mapped.with_columns(
-        (
-            pl.col("source_job_id").is_not_null()
-            & (pl.int_range(pl.len()).over("source", "source_job_id") > 0)
-        ).alias("is_repeated_id")
-    )
+def mark_repeated_ids(mapped: pl.DataFrame, earlier_ids: pl.Series | None = None) -> pl.DataFrame:
+    """Flag every occurrence of a source id after its first in the partition. ``earlier_ids``
+    are the ids of the same source seen in the partition's earlier batches (see
+    ``RepeatedIds``), so batching cannot hide a duplicate."""
+    source_id = pl.col("source_job_id")
+    repeated = pl.int_range(pl.len()).over("source", "source_job_id") > 0
+    if earlier_ids is not None and len(earlier_ids):
+        repeated = repeated | source_id.is_in(earlier_ids.implode())
+    return mapped.with_columns((source_id.is_not_null() & repeated).alias("is_repeated_id"))
+
+
+class RepeatedIds:
+    """``mark_repeated_ids`` over the batches of one source's day, fed in order."""
+
+    def __init__(self) -> None:
+        self._seen: list[pl.Series] = []
+        self.rows = 0  # rows marked so far: the source's mapped (raw) postings
+
+    def mark(self, batch: pl.DataFrame) -> pl.DataFrame:
+        earlier = pl.concat(self._seen) if self._seen else None
+        marked = mark_repeated_ids(batch, earlier)
+        self._seen.append(batch["source_job_id"].drop_nulls().unique())
+        self.rows += batch.height
+        return marked
 
 
 def _split_quarantine(df: pl.DataFrame) -> NormalizeResult:

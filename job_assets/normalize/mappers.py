@@ -8,6 +8,7 @@ schema. Every mapped row keeps a pointer to its raw record: file, line, index wi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -328,31 +329,74 @@ def _duck_type_to_json_spec(duck_type: str):
     return duck_type
 
 
-def map_raw_file(
+def iter_mapped_batches(
     source: str,
     raw_file: Path,
-    con: duckdb.DuckDBPyConnection | None = None,
+    batch_rows: int = 25_000,
     max_object_bytes: int = MAX_OBJECT_BYTES,
-) -> pl.DataFrame:
-    """Map one raw file of one source to the mapped shape (empty frame for an empty file)."""
+) -> Iterator[pl.DataFrame]:
+    """Map one raw file of one source as a stream of batches of at most ``batch_rows`` rows, in
+    file order (``raw_line``, then ``raw_index``). Nothing for a missing or empty file.
+
+    DuckDB streams the query (its ``row_number() over ()`` is a streaming window), so the first
+    batch comes after a fraction of a second and the caller can enrich it while the rest is
+    parsed; the whole mapped file is never in memory at once. When a response line is beyond the
+    object size limit, the query is run again at the large limit and the rows already handed
+    out are skipped by their (raw_line, raw_index) key: every row comes out exactly once.
+    """
     if not raw_file.exists() or raw_file.stat().st_size == 0 or _is_empty_gzip(raw_file):
-        return pl.DataFrame(schema=MAPPED_SCHEMA)
-    own = con is None
-    # no memory_limit here: JSON parsing of a multi-MB response body cannot spill, and a cap
-    # (tried: 3GB) fails 1M-posting days with an out-of-memory error
-    con = con or duckdb.connect()
+        return
+    last: tuple[int, int] | None = None  # key of the last row handed out
     params = {"raw_file": str(raw_file)}
-    try:
-        con.execute("set timezone = 'UTC'")
+    while True:
+        # no memory_limit here: JSON parsing of a multi-MB response body cannot spill, and a cap
+        # (tried: 3GB) fails 1M-posting days with an out-of-memory error
+        con = duckdb.connect()
         try:
-            frame = con.sql(mapping_sql(source, max_object_bytes), params=params).pl()
-        except duckdb.InvalidInputException as exc:
+            con.execute("set timezone = 'UTC'")
+            query = con.sql(mapping_sql(source, max_object_bytes), params=params)
+            # DuckDB hands out whatever it has parsed (often 2-4k rows); they are gathered to
+            # batch_rows, since every enrichment batch has a fixed cost
+            gathered: list[pl.DataFrame] = []
+            for record_batch in query.to_arrow_reader(batch_rows):
+                frame = pl.from_arrow(record_batch)
+                if last is not None:
+                    line, index = pl.col("raw_line"), pl.col("raw_index")
+                    frame = frame.filter((line > last[0]) | ((line == last[0]) & (index > last[1])))
+                gathered.append(frame)
+                if sum(f.height for f in gathered) >= batch_rows:
+                    rows = pl.concat(gathered)
+                    while rows.height >= batch_rows:
+                        batch, rows = rows.head(batch_rows), rows.slice(batch_rows)
+                        last = (batch["raw_line"][-1], batch["raw_index"][-1])
+                        yield _typed(batch)
+                    gathered = [rows]
+            rest = pl.concat(gathered) if gathered else None
+            if rest is not None and rest.height:
+                yield _typed(rest)
+            return
+        except (duckdb.InvalidInputException, OSError) as exc:
+            # an error DuckDB meets after the first batch reaches us through the Arrow stream,
+            # as pyarrow's OSError carrying DuckDB's message
             if "maximum_object_size" not in str(exc) or max_object_bytes >= MAX_OBJECT_BYTES_RETRY:
                 raise
-            frame = con.sql(mapping_sql(source, MAX_OBJECT_BYTES_RETRY), params=params).pl()
-    finally:
-        if own:
+            max_object_bytes = MAX_OBJECT_BYTES_RETRY
+        finally:
             con.close()
+
+
+def map_raw_file(
+    source: str, raw_file: Path, max_object_bytes: int = MAX_OBJECT_BYTES
+) -> pl.DataFrame:
+    """Map one raw file of one source to the mapped shape, whole (empty frame for an empty
+    file). The pipeline streams it with ``iter_mapped_batches`` instead."""
+    batches = list(iter_mapped_batches(source, raw_file, 1 << 20, max_object_bytes))
+    if not batches:
+        return pl.DataFrame(schema=MAPPED_SCHEMA)
+    return pl.concat(batches, rechunk=False)
+
+
+def _typed(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
         pl.col("posted_at").dt.convert_time_zone("UTC"),
         pl.col("fetched_at").dt.convert_time_zone("UTC"),

@@ -1,5 +1,6 @@
-"""normalize_day over real files: each source is mapped on a worker thread while the previous
-one is enriched; the result must not depend on that overlap, and a failure must not leak."""
+"""normalize_day over real files: each source is mapped by DuckDB as a stream of batches that
+are enriched on worker threads while the next is parsed; the result must not depend on that
+streaming, and a failure must not leak."""
 
 from __future__ import annotations
 
@@ -12,9 +13,14 @@ import pytest
 from job_assets.ingest.envelope import JOB_SOURCES, FetchStats
 from job_assets.ingest.landing import land_records
 from job_assets.ingest.sources import demo_records
-from job_assets.normalize import day as day_module
 from job_assets.normalize.day import normalize_day
-from job_assets.normalize.enrich import load_taxonomies
+from job_assets.normalize.enrich import (
+    NormalizeResult,
+    RepeatedIds,
+    load_taxonomies,
+    mark_repeated_ids,
+    normalize_postings,
+)
 from job_assets.normalize.mappers import map_raw_file
 from job_assets.settings import LakehousePaths
 
@@ -36,36 +42,55 @@ def _paths(root: Path) -> LakehousePaths:
     )
     for source in JOB_SOURCES:
         stats = FetchStats()
-        land_records(
-            paths.raw_file(source, DAY.isoformat()), demo_records(source, DAY, 300, stats), stats
-        )
+        records = list(demo_records(source, DAY, 300, stats))
+        # the day's first response again at its end: its ids repeat in a later batch
+        land_records(paths.raw_file(source, DAY.isoformat()), [*records, records[0]], stats)
     return paths
 
 
-def _sequential(paths: LakehousePaths, day: dt.date):
-    """The same sources, mapped one after the other on this thread (no overlap)."""
+def _whole_day(paths: LakehousePaths, day: dt.date, taxonomies) -> NormalizeResult:
+    """The reference: each source mapped whole and enriched as one batch, no threads."""
+    outs = []
     for source in JOB_SOURCES:
         raw_file = paths.raw_file(source, day.isoformat())
-        yield source, raw_file, day_module.mark_repeated_ids(map_raw_file(source, raw_file))
+        mapped = mark_repeated_ids(map_raw_file(source, raw_file))
+        outs.append(normalize_postings(mapped, day, str(raw_file), taxonomies))
+    return NormalizeResult(
+        postings=pl.concat([o.postings for o in outs]),
+        quarantine=pl.concat([o.quarantine for o in outs]),
+    )
 
 
-@pytest.mark.parametrize("limit", [day_module.OVERLAP_MAX_RAW_BYTES, 0])  # overlap, none
-def test_overlapped_mapping_gives_the_sequential_result(
-    tmp_path: Path, taxonomies, monkeypatch: pytest.MonkeyPatch, limit: int
+@pytest.mark.parametrize("batch_rows", [97, 1_000_000])  # many batches per source, one
+def test_streamed_batches_give_the_whole_day_result(
+    tmp_path: Path, taxonomies, batch_rows: int
 ) -> None:
-    monkeypatch.setattr(day_module, "OVERLAP_MAX_RAW_BYTES", limit)
     paths = _paths(tmp_path)
-    overlapped = normalize_day(paths, DAY, taxonomies, batch_rows=97)
-    lake = paths.lake_partition_file("job_postings", DAY.isoformat())
-    got = pl.read_parquet(lake)
-    monkeypatch.setattr(day_module, "_mapped_sources", _sequential)
-    sequential = normalize_day(paths, DAY, taxonomies, batch_rows=97)
-    assert overlapped.counts == sequential.counts
-    assert got.equals(pl.read_parquet(lake))
+    streamed = normalize_day(paths, DAY, taxonomies, batch_rows=batch_rows)
+    whole = _whole_day(paths, DAY, taxonomies)
+    postings = pl.read_parquet(paths.lake_partition_file("job_postings", DAY.isoformat()))
+    quarantine = pl.read_parquet(
+        paths.lake_partition_file("job_posting_quarantine", DAY.isoformat())
+    )
+    assert postings.equals(whole.postings.drop("partition_date"))
+    assert quarantine.equals(whole.quarantine.drop("partition_date", strict=False))
     # sources arrive in their fixed order and every posting is accounted for
-    assert got["source"].unique(maintain_order=True).to_list() == list(JOB_SOURCES)
-    for source, c in overlapped.counts.items():
+    assert postings["source"].unique(maintain_order=True).to_list() == list(JOB_SOURCES)
+    for source, c in streamed.counts.items():
         assert c["raw"] == c["normalized"] + c["quarantined"] > 0, source
+    # the repeated response's ids were seen in an earlier batch, and caught
+    repeated = quarantine.filter(pl.col("failed_rules").str.contains("duplicate_id"))
+    assert set(repeated["source"]) == set(JOB_SOURCES)
+    assert repeated.height == whole.quarantine["failed_rules"].str.contains("duplicate_id").sum()
+
+
+def test_repeated_ids_across_batches_flag_only_later_occurrences() -> None:
+    ids = RepeatedIds()
+    first = ids.mark(pl.DataFrame({"source": ["x"] * 3, "source_job_id": ["a", "b", "a"]}))
+    second = ids.mark(pl.DataFrame({"source": ["x"] * 3, "source_job_id": ["b", None, "c"]}))
+    assert first["is_repeated_id"].to_list() == [False, False, True]
+    assert second["is_repeated_id"].to_list() == [True, False, False]
+    assert ids.rows == 6
 
 
 def test_a_source_that_fails_to_map_fails_the_day_and_keeps_the_partition(
@@ -75,7 +100,7 @@ def test_a_source_that_fails_to_map_fails_the_day_and_keeps_the_partition(
     normalize_day(paths, DAY, taxonomies)
     lake = paths.lake_partition_file("job_postings", DAY.isoformat())
     before = lake.read_bytes()
-    # the last source's raw file is corrupt: its mapping fails on the worker thread
+    # the last source's raw file is corrupt: its mapping fails after the others were written
     paths.raw_file(JOB_SOURCES[-1], DAY.isoformat()).write_bytes(b"\x1f\x8b\x08not gzip")
     with pytest.raises(Exception):  # noqa: B017 - whatever DuckDB raises, it must surface
         normalize_day(paths, DAY, taxonomies)

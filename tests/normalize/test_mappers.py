@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from job_assets.normalize import mappers
@@ -72,3 +73,49 @@ def test_a_line_above_the_retry_limit_is_a_clear_error(
     raw = _write(tmp_path / "greenhouse.jsonl.gz", [_greenhouse_board(10_000, 4_000)])
     with pytest.raises(duckdb.InvalidInputException, match="maximum_object_size"):
         map_raw_file("greenhouse", raw)
+
+
+def test_a_limit_error_after_streamed_batches_hands_out_every_row_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Measured: DuckDB reports a too-big line before it hands out any row, even after 320 MB of
+    # small ones. The skip of rows already handed out is the safeguard if it ever does not, so
+    # the error is injected mid-stream here: the first attempt fails at raw line 15,000 (DuckDB
+    # runs several thousand lines ahead of the reader, so an earlier error shows up at once).
+    smalls = [_greenhouse_board(jobs=3, content_bytes=10) for _ in range(20_000)]
+    for n, board in enumerate(smalls):
+        for job in board["payload"]["jobs"]:
+            job["id"] += 10 * n
+    raw = _write(tmp_path / "greenhouse.jsonl.gz", smalls)
+    real_sql, retry_limit = mappers.mapping_sql, mappers.MAX_OBJECT_BYTES_RETRY
+
+    def failing_first(source: str, max_object_bytes: int = MAX_OBJECT_BYTES) -> str:
+        sql = real_sql(source, max_object_bytes)
+        if max_object_bytes >= retry_limit:
+            return sql
+        return (
+            f"select * from ({sql}) where case when raw_line >= 15000 "
+            "then error('maximum_object_size exceeded (injected)') else true end"
+        )
+
+    monkeypatch.setattr(mappers, "mapping_sql", failing_first)
+    # with no retry allowed, the first attempt hands out rows, then fails
+    monkeypatch.setattr(mappers, "MAX_OBJECT_BYTES_RETRY", MAX_OBJECT_BYTES)
+    handed_out = 0
+    # (mid-stream, DuckDB's error arrives through the Arrow reader as pyarrow's OSError)
+    with pytest.raises((duckdb.InvalidInputException, OSError), match="injected"):
+        for batch in mappers.iter_mapped_batches("greenhouse", raw, batch_rows=1_000):
+            handed_out += batch.height
+    assert 0 < handed_out < 60_000
+
+    # with the retry, every row comes out once, in file order, as the whole mapping has them
+    monkeypatch.setattr(mappers, "MAX_OBJECT_BYTES_RETRY", retry_limit)
+    batches = list(mappers.iter_mapped_batches("greenhouse", raw, batch_rows=1_000))
+    streamed = pl.concat(batches)
+    assert max(b.height for b in batches) <= 1_000
+    assert streamed.height == 60_000
+    keys = streamed.select("raw_line", "raw_index")
+    assert keys.is_unique().all()
+    assert keys.equals(keys.sort("raw_line", "raw_index"))
+    monkeypatch.setattr(mappers, "mapping_sql", real_sql)
+    assert streamed.equals(map_raw_file("greenhouse", raw))
