@@ -44,7 +44,9 @@ class DayResult:
 
 # Batches enriched at once, each on its own thread. Most of the enrichment is polars string work
 # on one column, which runs on one core per batch; two batches in flight keep both cores of this
-# machine busy. Rows per batch are halved to match, so the memory in flight stays the same.
+# machine busy. Two 25k-row batches hold what one 50k-row batch did before. Measured at 1M
+# postings with the streamed mapping: 85.0 s and 2.29 GB peak with two, 98.2 s and 1.94 GB
+# with one.
 ENRICH_WORKERS = 2
 
 
