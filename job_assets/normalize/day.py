@@ -27,6 +27,8 @@ from job_assets.normalize.mappers import iter_mapped_batches
 from job_assets.normalize.schema import CANONICAL_COLUMNS, QUARANTINE_COLUMNS, CanonicalPosting
 from job_assets.settings import LakehousePaths
 
+T = TypeVar("T")
+
 STATS_SCHEMA = {
     "source": pl.String,
     "fetched": pl.Int64,
@@ -114,7 +116,6 @@ def normalize_day(
     return result
 
 
-T = TypeVar("T")
 _MAX_PROBLEMS = 50  # failure cases kept per day
 
 

@@ -186,12 +186,12 @@ class RepeatedIds:
     """``mark_repeated_ids`` over the batches of one source's day, fed in order."""
 
     def __init__(self) -> None:
-        self._seen: list[pl.Series] = []
+        self._seen = pl.Series("source_job_id", [], dtype=pl.String)
         self.rows = 0  # rows marked so far: the source's mapped (raw) postings
 
     def mark(self, batch: pl.DataFrame) -> pl.DataFrame:
-        earlier = pl.concat(self._seen) if self._seen else None
-        marked = mark_repeated_ids(batch, earlier)
+        marked = mark_repeated_ids(batch, self._seen)
+        # appended as a chunk: the ids seen are not copied again for every batch
         self._seen.append(batch["source_job_id"].drop_nulls().unique())
         self.rows += batch.height
         return marked

@@ -358,19 +358,21 @@ def iter_mapped_batches(
             # DuckDB hands out whatever it has parsed (often 2-4k rows); they are gathered to
             # batch_rows, since every enrichment batch has a fixed cost
             gathered: list[pl.DataFrame] = []
+            gathered_rows = 0
             for record_batch in query.to_arrow_reader(batch_rows):
                 frame = pl.from_arrow(record_batch)
                 if last is not None:
                     line, index = pl.col("raw_line"), pl.col("raw_index")
                     frame = frame.filter((line > last[0]) | ((line == last[0]) & (index > last[1])))
                 gathered.append(frame)
-                if sum(f.height for f in gathered) >= batch_rows:
+                gathered_rows += frame.height
+                if gathered_rows >= batch_rows:
                     rows = pl.concat(gathered)
                     while rows.height >= batch_rows:
                         batch, rows = rows.head(batch_rows), rows.slice(batch_rows)
                         last = (batch["raw_line"][-1], batch["raw_index"][-1])
                         yield _typed(batch)
-                    gathered = [rows]
+                    gathered, gathered_rows = [rows], rows.height
             rest = pl.concat(gathered) if gathered else None
             if rest is not None and rest.height:
                 yield _typed(rest)
