@@ -1,13 +1,9 @@
 -- Postings per skill per day, by country, title family and seniority (a posting counts once
--- per day however many sources carried it).
-with postings as (
-    select distinct partition_date, hash_key, country, title_family, seniority, skills
-    from {{ ref('int_job_sightings') }}
-),
-
-exploded as (
+-- per day however many sources carried it: count(distinct hash_key); a distinct over the
+-- sightings first, skill lists included, cost 0.7 s more at 1M postings for the same counts).
+with exploded as (
     select partition_date, hash_key, country, title_family, seniority, unnest(skills) as skill
-    from postings
+    from {{ ref('int_job_sightings') }}
 )
 
 select
