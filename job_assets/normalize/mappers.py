@@ -349,6 +349,9 @@ def iter_mapped_batches(
     last: tuple[int, int] | None = None  # key of the last row handed out
     params = {"raw_file": str(raw_file)}
     while True:
+        # rows up to this key were handed out by a failed attempt; the stream is in file order,
+        # so once a row beyond it arrives, nothing more needs filtering
+        skip_to = last
         # no memory_limit here: JSON parsing of a multi-MB response body cannot spill, and a cap
         # (tried: 3GB) fails 1M-posting days with an out-of-memory error
         con = duckdb.connect()
@@ -361,9 +364,13 @@ def iter_mapped_batches(
             gathered_rows = 0
             for record_batch in query.to_arrow_reader(batch_rows):
                 frame = pl.from_arrow(record_batch)
-                if last is not None:
+                if skip_to is not None:
                     line, index = pl.col("raw_line"), pl.col("raw_index")
-                    frame = frame.filter((line > last[0]) | ((line == last[0]) & (index > last[1])))
+                    frame = frame.filter(
+                        (line > skip_to[0]) | ((line == skip_to[0]) & (index > skip_to[1]))
+                    )
+                    if frame.height:
+                        skip_to = None
                 gathered.append(frame)
                 gathered_rows += frame.height
                 if gathered_rows >= batch_rows:
