@@ -1,5 +1,6 @@
-"""Raw landing's gzip JSON lines: the same bytes json.dumps would write, in any block size,
-and nothing left behind when the records fail midway."""
+"""Raw landing's gzip JSON lines: the same bytes json.dumps would write, in any block size, in
+the standard gzip format (written by zlib-ng, read back here by the standard library), and
+nothing left behind when the records fail midway."""
 
 from __future__ import annotations
 
