@@ -33,7 +33,9 @@ class RawResponse:
     source: str  # one of SOURCES
     endpoint: str  # e.g. "/search", "/v1/boards/stripe/jobs", "/v0/postings/palantir"
     request_params: dict[str, Any]  # query params as sent, never credentials
-    payload: Any  # the parsed JSON body exactly as the API returned it
+    # the parsed JSON body exactly as the API returned it; demo mode: already serialized, as an
+    # orjson.Fragment (the landing writes it as is)
+    payload: Any
     http_status: int = 200
     page: int | None = None
     attempts: int = 1

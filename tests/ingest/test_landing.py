@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from job_assets.ingest.envelope import FetchStats, RawQuarantine, RawResponse
+import datetime as dt
+
+import pytest
+
+from job_assets.ingest.envelope import JOB_SOURCES, FetchStats, RawQuarantine, RawResponse
 from job_assets.ingest.landing import land_records, quarantine_file_for
-from job_assets.storage import read_jsonl_gz
+from job_assets.ingest.sources import demo_records
+from job_assets.ingest.synthetic import generate_payloads
+from job_assets.storage import json_line, read_jsonl_gz
 
 
 def _board(token: str, jobs: list[dict]) -> RawResponse:
@@ -60,3 +66,18 @@ def test_quarantined_bodies_go_to_their_own_file_and_a_clean_rerun_removes_it(tm
     land_records(raw, [], FetchStats())
     assert not quarantine_file_for(raw).exists()
     assert list(read_jsonl_gz(raw)) == []
+
+
+@pytest.mark.parametrize("source", JOB_SOURCES)
+def test_a_demo_day_lands_each_generated_body_verbatim_with_its_byte_count(tmp_path, source):
+    # demo records carry their body already serialized (once, for the byte count too)
+    day = dt.date(2026, 3, 2)
+    stats = FetchStats()
+    raw = tmp_path / f"{source}.jsonl.gz"
+    land_records(raw, demo_records(source, day, 250, stats), stats)
+    generated = [g.payload for g in generate_payloads(source, day, 250)]
+    landed = list(read_jsonl_gz(raw))
+    assert [envelope["payload"] for envelope in landed] == generated
+    assert {envelope["mode"] for envelope in landed} == {"demo"}
+    assert stats.bytes == sum(len(json_line(payload)) for payload in generated)
+    assert stats.postings == 250 and stats.pages == len(generated)
