@@ -52,18 +52,23 @@ MAPPED_SCHEMA: dict[str, pl.DataType] = {
     "raw_index": pl.Int64,
 }
 
-_ITEMS = """
+# The raw file's response lines, each with its postings as a list (``items``): parsed as JSON in
+# the lenient form, typed in the fast one.
+_RESPONSES = """
 with env as not materialized (
     select row_number() over () as raw_line, *
     from read_json($raw_file, format = 'newline_delimited', columns = {envelope},
                    maximum_object_size = {max_object_bytes})
 ),
 responses as (
-    select raw_line, board, company_name as board_company, fetched_at,
-           cast(json_extract(payload, '{items_path}') as json[]) as items
+    select raw_line, board, company_name as board_company, fetched_at, {items} as items
     from env
     where kind = 'response' and {response_filter}
 ),
+"""
+# Lenient: every posting is converted on its own (``from_json`` leaves a field of an unexpected
+# type NULL).
+_PARSED_LENIENT = """
 items as (
     select raw_line, board, board_company, fetched_at,
            unnest(items) as item, generate_subscripts(items, 1) as raw_index
@@ -75,21 +80,10 @@ parsed as (
     from items
 )
 """
-
-# The fast form: the whole envelope line is read into the source's struct in one parse (the lenient
-# form parses every body three times: the line, the item list, each item). At 25k postings per
+# Fast: the whole envelope line is read into the source's struct in one parse (the lenient form
+# parses every body three times: the line, the item list, each item). At 25k postings per
 # source: 0.41-0.53 s against 0.95-1.16 s.
-_TYPED_ITEMS = """
-with env as not materialized (
-    select row_number() over () as raw_line, *
-    from read_json($raw_file, format = 'newline_delimited', columns = {envelope},
-                   maximum_object_size = {max_object_bytes})
-),
-responses as (
-    select raw_line, board, company_name as board_company, fetched_at, {items} as items
-    from env
-    where kind = 'response' and {response_filter}
-),
+_PARSED_TYPED = """
 parsed as (
     select raw_line, board, board_company, fetched_at,
            unnest(items) as j, generate_subscripts(items, 1) as raw_index
@@ -385,22 +379,23 @@ def mapping_sql(source: str, max_object_bytes: int = MAX_OBJECT_BYTES, typed: bo
     if typed:
         item = "STRUCT(" + ", ".join(f'"{k}" {v}' for k, v in mapper.struct.items()) + ")"
         payload = mapper.typed_payload.replace("{item}", item)
-        head = _TYPED_ITEMS.format(
-            max_object_bytes=int(max_object_bytes),
+        head = _RESPONSES.format(
             envelope=ENVELOPE_COLUMNS.replace("'JSON'", "'" + payload.replace("'", "''") + "'"),
+            max_object_bytes=int(max_object_bytes),
             items=mapper.typed_items,
             response_filter=mapper.typed_filter,
         )
-        return head + mapper.pay[1] + mapper.select
+        return head + _PARSED_TYPED + mapper.pay[1] + mapper.select
     spec = {k: _duck_type_to_json_spec(v) for k, v in mapper.struct.items()}
-    head = _ITEMS.format(
-        max_object_bytes=int(max_object_bytes),
+    head = _RESPONSES.format(
         envelope=ENVELOPE_COLUMNS,
-        items_path=mapper.items_path,
+        max_object_bytes=int(max_object_bytes),
+        items=f"cast(json_extract(payload, '{mapper.items_path}') as json[])",
         response_filter=mapper.response_filter,
-        struct=_struct_literal(spec),
     )
-    return head + mapper.pay[0] + mapper.select
+    return (
+        head + _PARSED_LENIENT.format(struct=_struct_literal(spec)) + mapper.pay[0] + mapper.select
+    )
 
 
 def _duck_type_to_json_spec(duck_type: str):
