@@ -87,11 +87,15 @@ def normalized_job_postings(context: dg.AssetExecutionContext):
     }
     failures: list[str] = []
     schema_problems: list[dict] = []
+    type_drift: list[str] = []
     files = []
     for day in partition_dates(context):
         day_result = normalize_day(paths, day, taxonomies, company_sizes)
         files.append(day_result.postings_file)
         schema_problems.extend(day_result.schema_problems)
+        for message in day_result.type_drift:
+            context.log.warning(f"{day} {message}: read leniently, the odd field left empty")
+            type_drift.append(f"{day} {message}")
         for source, c in day_result.counts.items():
             counts = per_source[source]
             for key in ("raw", "normalized", "quarantined"):
@@ -120,6 +124,7 @@ def normalized_job_postings(context: dg.AssetExecutionContext):
             "taxonomy_version": taxonomies.version,
             "reporting_currency": taxonomies.reporting_currency,
             "files": files,
+            "payload_type_drift": type_drift,
         },
     )
     yield dg.MaterializeResult(

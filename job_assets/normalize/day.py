@@ -41,6 +41,9 @@ STATS_SCHEMA = {
 class DayResult:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)  # source -> raw/normalized/q
     schema_problems: list[dict] = field(default_factory=list)
+    # sources whose raw file held a field of another type than the mapper declares (read in the
+    # lenient form, that field left empty): "<source>: <the typed reader's message>"
+    type_drift: list[str] = field(default_factory=list)
     postings_file: str = ""
 
 
@@ -66,8 +69,10 @@ def normalize_day(
         for source in JOB_SOURCES:
             raw_file = paths.raw_file(source, day.isoformat())
             repeated = RepeatedIds()
-            for batch in iter_mapped_batches(source, raw_file, batch_rows):
+            drift: list[str] = []
+            for batch in iter_mapped_batches(source, raw_file, batch_rows, type_drift=drift):
                 yield source, raw_file, repeated.mark(batch)
+            result.type_drift.extend(f"{source}: {message}" for message in drift)
             raw_rows[source] = repeated.rows
 
     def enrich(item: tuple[str, Path, pl.DataFrame]) -> _Batch:

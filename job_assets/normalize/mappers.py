@@ -11,6 +11,7 @@ schema. Every mapped row keeps a pointer to its raw record: file, line, index wi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -409,9 +410,13 @@ def iter_mapped_batches(
     raw_file: Path,
     batch_rows: int = 25_000,
     max_object_bytes: int = MAX_OBJECT_BYTES,
+    type_drift: list[str] | None = None,
 ) -> Iterator[pl.DataFrame]:
     """Map one raw file of one source as a stream of batches of at most ``batch_rows`` rows, in
-    file order (``raw_line``, then ``raw_index``). Nothing for a missing or empty file.
+    file order (``raw_line``, then ``raw_index``). Nothing for a missing or empty file. When the
+    file has to be read in the lenient form, why (the typed reader's message: the expected type
+    and the value found) is appended to ``type_drift``: an API whose fields changed type shows
+    up there.
 
     DuckDB streams the query (its ``row_number() over ()`` is a streaming window), so the first
     batch comes after a fraction of a second (Greenhouse: after its pay join has read the file
@@ -471,6 +476,11 @@ def iter_mapped_batches(
                 # a posting the typed reader cannot take (say a location given as text where an
                 # object was expected): the lenient form reads the file, and defines the result
                 typed = False
+                if type_drift is not None:
+                    # DuckDB's line number is not the file's for a compressed file (seen: 358
+                    # for line 1), so it is left out rather than pointing at the wrong line
+                    message = re.sub(r", in line \d+", "", _first_line(exc, 300))
+                    type_drift.append(message)
             else:
                 raise
         finally:
@@ -486,6 +496,11 @@ def map_raw_file(
     if not batches:
         return pl.DataFrame(schema=MAPPED_SCHEMA)
     return pl.concat(batches, rechunk=False)
+
+
+def _first_line(exc: BaseException, limit: int) -> str:
+    line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 def _typed(frame: pl.DataFrame) -> pl.DataFrame:

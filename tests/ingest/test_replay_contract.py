@@ -137,3 +137,29 @@ def test_an_invalid_recorded_body_is_quarantined_and_the_rest_lands(tmp_path, mo
     quarantined = list(read_jsonl_gz(quarantine_file_for(paths.raw_file("lever", DAY))))
     assert len(quarantined) == 1 and "invalid JSON" in quarantined[0]["error"]
     assert quarantined[0]["body_text"].startswith('[{"id": "x"')
+
+
+def test_a_recorded_field_of_another_type_is_reported_by_normalization(tmp_path, monkeypatch):
+    replay_dir = tmp_path / "recorded"
+    (replay_dir / "lever").mkdir(parents=True)
+    postings = json.loads((REAL / "lever_2.json").read_text())
+    postings[0]["categories"] = "Engineering"  # an object in Lever's API
+    (replay_dir / "lever" / "palantir.json").write_text(json.dumps(postings))
+    monkeypatch.setenv("JOBS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("JOBS_SOURCE_MODE", "replay")
+    monkeypatch.setenv("JOBS_REPLAY_DIR", str(replay_dir))
+
+    result = dg.materialize([*raw_payload_assets, normalized_job_postings], partition_key=DAY)
+    assert result.success
+    [normalized] = [
+        e.step_materialization_data.materialization.metadata
+        for e in result.get_asset_materialization_events()
+        if e.asset_key == dg.AssetKey("normalized_job_postings")
+    ]
+    [drift] = normalized["payload_type_drift"].value
+    assert drift.startswith(f"{DAY} lever: ") and 'but got VARCHAR: "Engineering"' in drift
+    # read leniently: every posting is still normalized or quarantined
+    per_source = normalized["per_source"].value["lever"]
+    assert (
+        per_source["raw"] == len(postings) == per_source["normalized"] + per_source["quarantined"]
+    )

@@ -23,6 +23,7 @@ from job_assets.normalize.enrich import (
 )
 from job_assets.normalize.mappers import map_raw_file
 from job_assets.settings import LakehousePaths
+from job_assets.storage import read_jsonl_gz, write_jsonl_gz
 
 DAY = dt.date(2026, 3, 2)
 REPO = Path(__file__).resolve().parents[2]
@@ -106,3 +107,21 @@ def test_a_source_that_fails_to_map_fails_the_day_and_keeps_the_partition(
         normalize_day(paths, DAY, taxonomies)
     assert lake.read_bytes() == before
     assert not [p for p in lake.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_source_whose_field_changed_type_is_reported_and_every_posting_kept(
+    tmp_path: Path, taxonomies
+) -> None:
+    paths = _paths(tmp_path)
+    clean = normalize_day(paths, DAY, taxonomies)
+    assert clean.type_drift == []
+    raw_file = paths.raw_file("greenhouse", DAY.isoformat())
+    envelopes = list(read_jsonl_gz(raw_file))
+    envelopes[0]["payload"]["jobs"][0]["location"] = "Toronto, ON"  # an object in the API
+    write_jsonl_gz(raw_file, envelopes)
+
+    drifted = normalize_day(paths, DAY, taxonomies)
+    [message] = drifted.type_drift
+    assert message.startswith("greenhouse: ")
+    assert 'Expected OBJECT, but got VARCHAR: "Toronto, ON"' in message
+    assert drifted.counts == clean.counts  # every posting still there, none quarantined for it

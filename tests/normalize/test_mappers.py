@@ -167,6 +167,9 @@ def test_the_fast_form_maps_real_and_demo_bodies_as_the_lenient_form_does(
     write_jsonl_gz(raw, _fixture_envelopes(source))
     lenient = _map(source, raw, typed=False).sort("raw_line", "raw_index")
     fast = _map(source, raw, typed=True).sort("raw_line", "raw_index")
+    drift: list[str] = []
+    assert pl.concat(mappers.iter_mapped_batches(source, raw, type_drift=drift)).height > 400
+    assert drift == []  # read in the fast form
     assert lenient.height > 400  # the real bodies and the demo day
     assert lenient["title"].null_count() == 0
     assert fast.equals(lenient)
@@ -220,7 +223,10 @@ def test_a_posting_the_fast_form_cannot_read_maps_through_the_lenient_form(
     with pytest.raises(duckdb.InvalidInputException, match="JSON transform error"):
         _map(source, raw, typed=True)
 
-    mapped = map_raw_file(source, raw)
+    drift: list[str] = []
+    mapped = pl.concat(mappers.iter_mapped_batches(source, raw, type_drift=drift))
+    [message] = drift
+    assert f'but got VARCHAR: "{value}"' in message and "in line" not in message
     lenient = _map(source, raw, typed=False)
     assert mapped.equals(lenient.select(pl.col(c).cast(t) for c, t in MAPPED_SCHEMA.items()))
     first = mapped.filter((pl.col("raw_line") == 1) & (pl.col("raw_index") == 1))
