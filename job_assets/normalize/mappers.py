@@ -499,7 +499,8 @@ def map_raw_file(
 
 
 def _first_line(exc: BaseException, limit: int) -> str:
-    line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = str(exc).strip()
+    line = text.splitlines()[0] if text else type(exc).__name__
     return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
