@@ -11,15 +11,14 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import orjson
-from zlib_ng import gzip_ng
+from zlib_ng import gzip_ng, gzip_ng_threaded
 
-# Lines are handed to the compressor in blocks of about this many bytes.
-_GZIP_BLOCK_BYTES = 4 << 20
+# The threaded gzip writer compresses blocks of this many bytes (its default).
+_GZIP_BLOCK_BYTES = 1 << 20
 
 
 @contextlib.contextmanager
@@ -64,33 +63,23 @@ def json_line(record: Any) -> bytes:
 def write_jsonl_gz(target: Path, records: Iterable[dict[str, Any]]) -> tuple[int, int]:
     """Write records as gzip JSON lines atomically. Returns (lines, compressed bytes).
 
-    Compression runs on a second thread (zlib-ng releases the GIL) while this one produces and
-    serializes the next block: landing uses both cores instead of waiting on gzip. zlib-ng writes
-    the same gzip format as the standard library's zlib, twice as fast at the same level (on raw
-    payloads: 210 against 108 MB/s, files 1% smaller)."""
+    This thread produces and serializes the records; two threads of zlib-ng's threaded gzip
+    writer compress them meanwhile, pigz-style, in blocks of ``_GZIP_BLOCK_BYTES`` (each block
+    with the previous one's last 32 KiB as its dictionary, so files are as small as a one-thread
+    stream; the GIL is released for a whole block). The file is one standard gzip member, read
+    by any gzip reader. zlib-ng compresses at the same level twice as fast as zlib (on raw
+    payloads 210 against 108 MB/s, files 1% smaller)."""
     lines = 0
     with (
         atomic_path(target) as tmp,
-        gzip_ng.open(tmp, "wb", compresslevel=5) as fh,
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="gzip") as pool,
+        gzip_ng_threaded.open(
+            tmp, "wb", compresslevel=5, threads=2, block_size=_GZIP_BLOCK_BYTES
+        ) as fh,
     ):
-        pending: Future | None = None
-        block: list[bytes] = []
-        size = 0
         for record in records:
-            line = json_line(record)
-            block.append(line)
-            size += len(line) + 1
+            fh.write(json_line(record))
+            fh.write(b"\n")
             lines += 1
-            if size >= _GZIP_BLOCK_BYTES:
-                if pending is not None:
-                    pending.result()  # one block in flight: bounded memory, errors surface
-                pending = pool.submit(fh.write, b"\n".join(block) + b"\n")
-                block, size = [], 0
-        if pending is not None:
-            pending.result()
-        if block:
-            fh.write(b"\n".join(block) + b"\n")
     return lines, target.stat().st_size
 
 

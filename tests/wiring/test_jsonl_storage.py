@@ -1,6 +1,7 @@
 """Raw landing's gzip JSON lines: the same bytes json.dumps would write, in any block size, in
-the standard gzip format (written by zlib-ng, read back here by the standard library), and
-nothing left behind when the records fail midway."""
+the standard gzip format (written by zlib-ng's threaded writer, read back here by the standard
+library and by DuckDB, which the normalizer reads them with), and nothing left behind when the
+records fail midway."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import gzip
 import json
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from job_assets import storage
@@ -28,18 +30,23 @@ def test_json_line_matches_json_dumps(record: dict) -> None:
     assert json_line(record) == expected
 
 
-@pytest.mark.parametrize("block_bytes", [1, 64, 1 << 20])
-def test_blocks_compressed_on_a_thread_keep_every_line_in_order(
+@pytest.mark.parametrize("block_bytes", [64, 4096, 1 << 20])
+def test_blocks_compressed_on_two_threads_keep_every_line_in_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block_bytes: int
 ) -> None:
+    # small blocks: lines span blocks, and consecutive blocks go to different threads
     monkeypatch.setattr(storage, "_GZIP_BLOCK_BYTES", block_bytes)
-    records = [{"i": i, "text": f"posting {i} " * (i % 7)} for i in range(500)]
+    records = [{"i": i, "text": f"posting {i} " * (i % 7)} for i in range(2000)]
     target = tmp_path / "raw" / "day.jsonl.gz"
     lines, size = write_jsonl_gz(target, records)
-    assert lines == 500 and size == target.stat().st_size > 0
+    assert lines == 2000 and size == target.stat().st_size > 0
     assert list(read_jsonl_gz(target)) == records
     with gzip.open(target, "rb") as fh:
         assert fh.read() == b"".join(json_line(r) + b"\n" for r in records)
+    read_back = duckdb.sql(
+        "select i from read_json($f, format = 'newline_delimited')", params={"f": str(target)}
+    ).fetchall()
+    assert [row[0] for row in read_back] == list(range(2000))
 
 
 def test_failure_midway_keeps_the_previous_file(
