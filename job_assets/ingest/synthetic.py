@@ -15,7 +15,9 @@ How the data is laid out, so downstream tests can rely on it:
   born two days before. With a constant ``n`` about 30% of a day's postings were also in the
   previous day's set (``REPEAT_SHARE``) and about 10% live three days.
 - ``iter_payloads`` streams the same postings chunk by chunk for large ``n`` (memory: roughly
-  8 KB of Python objects per posting while held).
+  8 KB of Python objects per posting while held). With ``workers`` > 1 it renders spans of
+  2,048 slots in forked processes: a span starts at a block, so it is the same postings, handed
+  back in slot order already serialized (the demo landing writes them as they are).
 - JSearch: every 10th unique posting (slot % 10 == 3) mirrors a Greenhouse / Lever / Ashby posting
   of the same birth day (round-robin, board slot ``m // 3`` for mirror number ``m``): same employer,
   title modulo punctuation / "Sr." vs "Senior", location spelled differently, same text and pay.
@@ -34,14 +36,20 @@ import bisect
 import datetime as dt
 import gc
 import html
+import multiprocessing
 import re
 import unicodedata
 import zlib
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from random import Random
 from typing import Any
+
+import orjson
 
 __all__ = [
     "BOARD_SOURCES",
@@ -1969,25 +1977,32 @@ class _BirthStream:
 
 class _MirrorBoards:
     """Board postings referenced by JSearch mirrors, generated exactly as the board source
-    generates them (same streams, same render order) and kept for the whole call."""
+    generates them (same streams, same render order). Only the 32-slot block of the latest
+    request is kept per (source, birth day): a block depends on nothing before it, and mirror
+    requests come in slot order, so each block is generated once."""
 
     def __init__(self, seed: int, boards: dict[str, list[dict[str, str]]]) -> None:
         self.seed, self.boards = seed, boards
-        self.streams: dict[tuple[str, int], tuple[_BirthStream, list[tuple[_Core, Any]]]] = {}
+        self.cums = {src: _board_cum(b) for src, b in boards.items() if b}
+        self.blocks: dict[tuple[str, int], tuple[int, _BirthStream, list[tuple[_Core, Any]]]] = {}
 
     def get(self, src: str, birth_ord: int, slot: int) -> tuple[_Core, dict[str, Any]] | None:
         boards = self.boards.get(src)
         if not boards:
             return None
+        block = slot // _BLOCK
         key = (src, birth_ord)
-        if key not in self.streams:
-            stream = _BirthStream(self.seed, src, birth_ord, boards, _board_cum(boards))
-            self.streams[key] = (stream, [])
-        stream, done = self.streams[key]
-        while len(done) <= slot:
+        held = self.blocks.get(key)
+        if held is None or held[0] != block:
+            stream = _BirthStream(self.seed, src, birth_ord, boards, self.cums[src])
+            stream.next_slot = block * _BLOCK  # a block starts from its own seed
+            held = (block, stream, [])
+            self.blocks[key] = held
+        _block, stream, done = held
+        while len(done) <= slot - block * _BLOCK:
             core = stream.next()
             done.append((core, _RENDER[src](core)))
-        return done[slot]
+        return done[slot - block * _BLOCK]
 
 
 def _board_cum(boards: list[dict[str, str]]) -> list[float]:
@@ -2052,17 +2067,24 @@ def iter_payloads(
     boards: list[dict[str, str]] | None = None,
     mirror_boards: dict[str, list[dict[str, str]]] | None = None,
     chunk_postings: int | None = 50_000,
+    workers: int = 1,
 ) -> Iterator[GeneratedResponse]:
     """``generate_payloads`` as a stream that holds about ``chunk_postings`` postings at a time
     (None: all at once). The postings and the JSearch and Lever pages are the same as
     ``generate_payloads`` returns, in another order; a Greenhouse or Ashby board with postings
-    in several chunks comes as one response per chunk (its ``meta.total`` counts that response)."""
+    in several chunks comes as one response per chunk (its ``meta.total`` counts that response).
+
+    ``workers`` > 1 renders the postings in that many processes (spans of ``_SPAN`` slots, each
+    from its own seeds, handed back in slot order): the same responses, each posting already
+    serialized as an ``orjson.Fragment`` (what the raw landing writes as is)."""
     if source not in GEN_SOURCES:
         raise ValueError(f"unknown source {source!r}; expected one of {GEN_SOURCES}")
     if n_postings < 0:
         raise ValueError("n_postings must be >= 0")
     if chunk_postings is not None and chunk_postings < 1:
         raise ValueError("chunk_postings must be >= 1")
+    if workers < 1:
+        raise ValueError("workers must be >= 1")
     if source == "glassdoor":
         names = sorted(e["name"] for e in _employers())
         return iter([_glassdoor_response(name, seed) for name in names[:n_postings]])
@@ -2072,8 +2094,20 @@ def iter_payloads(
     chunk = chunk_postings or max(n_postings, 1)
     if source == "jsearch":
         mb = DEFAULT_BOARDS if mirror_boards is None else mirror_boards
-        return _chunked(_jsearch_chunks(partition_date, n_postings, seed, mb, chunk))
-    return _chunked(_board_chunks(source, partition_date, n_postings, seed, board_list, chunk))
+        groups = _day_groups(partition_date, _jsearch_unique(n_postings))
+        if workers > 1:
+            jobs = _rendered_in_processes(
+                workers, "jsearch", seed, groups, None, mb, _day_end_ts(partition_date)
+            )
+        else:
+            jobs = _jsearch_jobs(seed, groups, _day_end_ts(partition_date), _MirrorBoards(seed, mb))
+        return _chunked(_jsearch_chunks(partition_date, n_postings, seed, jobs, chunk))
+    groups = _day_groups(partition_date, n_postings)
+    if workers > 1:
+        jobs = _rendered_in_processes(workers, source, seed, groups, board_list, None, 0)
+    else:
+        jobs = _board_jobs(seed, source, groups, board_list)
+    return _chunked(_board_chunks(source, n_postings, board_list, jobs, chunk))
 
 
 def _chunked(chunks: Iterator[list[GeneratedResponse]]) -> Iterator[GeneratedResponse]:
@@ -2106,13 +2140,23 @@ def _cores(
             yield birth, slot, stream.next()
 
 
-def _board_chunks(
-    source: str, day: dt.date, n: int, seed: int, boards: list[dict[str, str]], chunk: int
-) -> Iterator[list[GeneratedResponse]]:
-    cum = _board_cum(boards)
+def _board_jobs(
+    seed: int, source: str, groups: list[tuple[int, int]], boards: list[dict[str, str]]
+) -> Iterator[tuple[str, Any]]:
+    """(board token, rendered posting) per slot, in slot order."""
     render = _RENDER[source]
-    cores = _cores(seed, source, _day_groups(day, n), boards, cum)
-    lever_left: dict[str, list[dict[str, Any]]] = {b["token"]: [] for b in boards}
+    for _birth, _slot, core in _cores(seed, source, groups, boards, _board_cum(boards)):
+        yield core.board["token"], render(core)  # type: ignore[index]
+
+
+def _board_chunks(
+    source: str,
+    n: int,
+    boards: list[dict[str, str]],
+    rendered: Iterator[tuple[str, Any]],
+    chunk: int,
+) -> Iterator[list[GeneratedResponse]]:
+    lever_left: dict[str, list[Any]] = {b["token"]: [] for b in boards}
     lever_page: dict[str, int] = {b["token"]: 0 for b in boards}
     remaining = n
     first = True
@@ -2120,10 +2164,10 @@ def _board_chunks(
         take = min(chunk, remaining)
         remaining -= take
         last = remaining == 0
-        by_board: dict[str, list[dict[str, Any]]] = {b["token"]: [] for b in boards}
+        by_board: dict[str, list[Any]] = {b["token"]: [] for b in boards}
         for _ in range(take):
-            _birth, _slot, core = next(cores)
-            by_board[core.board["token"]].append(render(core))  # type: ignore[index]
+            token, job = next(rendered)
+            by_board[token].append(job)
         out: list[GeneratedResponse] = []
         for b in boards:
             token, name = b["token"], b.get("company_name")
@@ -2242,31 +2286,113 @@ class _JsearchPager:
         return GeneratedResponse("/search", params, body, p, None, None)
 
 
+def _jsearch_jobs(
+    seed: int, groups: list[tuple[int, int]], fetch_end: int, mirrors: _MirrorBoards
+) -> Iterator[tuple[tuple[str, str], Any]]:
+    """((family, country), rendered job) per unique JSearch slot, in slot order."""
+    for birth, slot, core in _cores(seed, "jsearch", groups, None, None):
+        job, family, _pair = _jsearch_job(birth, slot, core, fetch_end, mirrors)
+        yield (family, job["job_country"]), job
+
+
 def _jsearch_chunks(
     day: dt.date,
     n: int,
     seed: int,
-    mirror_boards: dict[str, list[dict[str, str]]],
+    rendered: Iterator[tuple[tuple[str, str], Any]],
     chunk: int,
 ) -> Iterator[list[GeneratedResponse]]:
     n_unique = _jsearch_unique(n)
-    fetch_end = _day_end_ts(day)
-    mirrors = _MirrorBoards(seed, mirror_boards)
     pager = _JsearchPager(seed, day)
     # ~3% exact repeats: the chosen jobs show up again at the top of the next page
     repeats = set(pager.rng.sample(range(n_unique), n - n_unique)) if n_unique else set()
-    cores = _cores(seed, "jsearch", _day_groups(day, n_unique), None, None)
     done = 0
     while done < n_unique:
         out: list[GeneratedResponse] = []
         for i in range(done, min(done + chunk, n_unique)):
-            birth, slot, core = next(cores)
-            job, family, _pair = _jsearch_job(birth, slot, core, fetch_end, mirrors)
-            out.extend(pager.add((family, job["job_country"]), job, i in repeats))
+            key, job = next(rendered)
+            out.extend(pager.add(key, job, i in repeats))
         done = min(done + chunk, n_unique)
         if done == n_unique:
             out.extend(pager.flush())
         yield out
+
+
+# Rendering in worker processes: a span of slots starts at a block boundary, so it draws from
+# its own seeds and its postings are the ones the sequential stream makes for those slots.
+_SPAN = 64 * _BLOCK
+_WORKER: dict[str, Any] = {}
+
+
+def _rendered_in_processes(
+    workers: int,
+    source: str,
+    seed: int,
+    groups: list[tuple[int, int]],
+    boards: list[dict[str, str]] | None,
+    mirror_boards: dict[str, list[dict[str, str]]] | None,
+    fetch_end: int,
+) -> Iterator[tuple[Any, Any]]:
+    """The stream of ``_board_jobs`` / ``_jsearch_jobs``, rendered and serialized by
+    ``workers`` processes, each posting as an ``orjson.Fragment``. At most two spans per
+    process are in flight (memory stays bounded); spans come back in slot order.
+
+    The processes are forked: they start at once with this module's tables already built, and
+    do not import the caller's main module again (spawn and forkserver would: the Dagster run
+    or the CLI). They only run the pure-Python rendering, so they touch no lock that another
+    thread of this process (a gzip writer, Dagster's) may hold at the fork."""
+    spans = (
+        (birth, a, min(a + _SPAN, count)) for birth, count in groups for a in range(0, count, _SPAN)
+    )
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(source, seed, boards, mirror_boards, fetch_end),
+    ) as pool:
+        pending = deque(pool.submit(_render_span, *span) for span in islice(spans, 2 * workers))
+        while pending:
+            rendered = pending.popleft().result()
+            following = next(spans, None)
+            if following is not None:
+                pending.append(pool.submit(_render_span, *following))
+            for key, body in rendered:
+                yield key, orjson.Fragment(body)
+
+
+def _init_worker(
+    source: str,
+    seed: int,
+    boards: list[dict[str, str]] | None,
+    mirror_boards: dict[str, list[dict[str, str]]] | None,
+    fetch_end: int,
+) -> None:
+    _WORKER.clear()
+    _WORKER.update(
+        source=source,
+        seed=seed,
+        boards=boards,
+        cum=_board_cum(boards) if boards else None,
+        mirrors=_MirrorBoards(seed, mirror_boards) if mirror_boards is not None else None,
+        fetch_end=fetch_end,
+    )
+
+
+def _render_span(birth: int, start: int, end: int) -> list[tuple[Any, bytes]]:
+    source, mirrors, fetch_end = _WORKER["source"], _WORKER["mirrors"], _WORKER["fetch_end"]
+    stream = _BirthStream(_WORKER["seed"], source, birth, _WORKER["boards"], _WORKER["cum"])
+    stream.next_slot = start
+    out: list[tuple[Any, bytes]] = []
+    for slot in range(start, end):
+        core = stream.next()
+        if source == "jsearch":
+            job, family, _pair = _jsearch_job(birth, slot, core, fetch_end, mirrors)
+            key: Any = (family, job["job_country"])
+        else:
+            job, key = _RENDER[source](core), core.board["token"]  # type: ignore[index]
+        out.append((key, orjson.dumps(job)))
+    return out
 
 
 def cross_source_pairs(

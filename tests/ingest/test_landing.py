@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 
 import pytest
 
@@ -81,3 +82,19 @@ def test_a_demo_day_lands_each_generated_body_verbatim_with_its_byte_count(tmp_p
     assert {envelope["mode"] for envelope in landed} == {"demo"}
     assert stats.bytes == sum(len(json_line(payload)) for payload in generated)
     assert stats.postings == 250 and stats.pages == len(generated)
+
+
+@pytest.mark.parametrize("source", JOB_SOURCES)
+def test_a_demo_day_rendered_in_worker_processes_lands_the_same_file(tmp_path, source):
+    # the workers are forked while the gzip writer's threads run: the landed lines and the
+    # fetch counts must not depend on how many processes rendered the postings
+    day = dt.date(2026, 3, 2)
+    landed = {}
+    for workers in (1, 2):
+        stats = FetchStats()
+        raw = tmp_path / f"{workers}" / f"{source}.jsonl.gz"
+        land_records(raw, demo_records(source, day, 5_000, stats, workers=workers), stats)
+        with gzip.open(raw, "rb") as fh:
+            landed[workers] = (fh.read(), stats.postings, stats.pages, stats.bytes)
+    assert landed[2] == landed[1]
+    assert landed[1][1] == 5_000

@@ -7,12 +7,15 @@ import collections
 import datetime as dt
 import html
 import json
+import os
 import re
 from typing import Any
 
+import orjson
 import pytest
 
 from job_assets.ingest.envelope import count_postings
+from job_assets.ingest.sources import PARALLEL_DEMO_POSTINGS, demo_workers
 from job_assets.ingest.synthetic import (
     BOARD_SOURCES,
     DEFAULT_BOARDS,
@@ -471,3 +474,42 @@ def test_mirrors_follow_custom_board_lists() -> None:
     for jid, src, bid in pairs:
         assert (src, bid) in board_ids
         assert by_id[jid]["employer_name"] == custom[src][0]["company_name"]
+
+
+@pytest.mark.parametrize("source", JOB_SOURCES)
+def test_rendering_in_worker_processes_gives_the_same_bytes(source: str) -> None:
+    # 7,000 postings: several 2,048-slot spans per birth day, spans cut by the chunks and by
+    # the birth days, JSearch mirrors beyond the first 32-slot block of each board stream
+    def bodies(workers: int) -> list[tuple[bytes, Any]]:
+        return [
+            (orjson.dumps(r.payload), (r.endpoint, r.request_params, r.page, r.board))
+            for r in iter_payloads(source, DAY, 7_000, chunk_postings=1_500, workers=workers)
+        ]
+
+    in_processes = list(iter_payloads(source, DAY, 7_000, chunk_postings=1_500, workers=2))
+    first = in_processes[0].payload
+    postings = first if source == "lever" else first["data" if source == "jsearch" else "jobs"]
+    assert isinstance(postings[0], orjson.Fragment)  # rendered and serialized by a worker
+    assert bodies(2) == bodies(1)
+
+
+def test_demo_days_are_rendered_in_processes_only_when_large() -> None:
+    assert demo_workers(PARALLEL_DEMO_POSTINGS - 1) == 1
+    assert demo_workers(PARALLEL_DEMO_POSTINGS) >= min(2, len(os.sched_getaffinity(0)))
+
+
+def test_mirror_number_m_copies_board_slot_m_div_3_past_the_first_blocks() -> None:
+    # the documented layout: JSearch mirror number m (slot 10 m + 3) copies the posting at slot
+    # m // 3 of board source BOARD_SOURCES[m % 3]; with one board per source a board's jobs come
+    # in slot order. Board slots up to 67 span three 32-slot blocks of each board stream.
+    one_board = {s: [{"token": f"{s}-only", "company_name": "Northwind"}] for s in BOARD_SOURCES}
+    pairs = cross_source_pairs(DAY, 3_000, mirror_boards=one_board)
+    board_ids = {
+        s: [str(j["id"]) for j in all_items(s, generate_payloads(s, DAY, 300, boards=[b]))]
+        for s, (b,) in one_board.items()
+    }
+    checked = pairs[:200]  # all born on DAY: its 2,037 new JSearch slots hold 204 mirrors
+    assert max(m // 3 for m in range(len(checked))) >= 2 * 32
+    for m, (_jsearch_id, source, board_id) in enumerate(checked):
+        assert source == BOARD_SOURCES[m % 3]
+        assert board_id == board_ids[source][m // 3], m
