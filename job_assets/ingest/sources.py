@@ -35,7 +35,13 @@ def demo_workers(n_postings: int) -> int:
     workers can be forked."""
     if n_postings < PARALLEL_DEMO_POSTINGS or "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    return max(1, min(4, len(os.sched_getaffinity(0))))
+    return max(1, min(4, usable_cores()))
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its affinity where the OS has one)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity else os.cpu_count() or 1
 
 
 def demo_records(

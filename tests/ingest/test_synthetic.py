@@ -7,7 +7,6 @@ import collections
 import datetime as dt
 import html
 import json
-import os
 import re
 from typing import Any
 
@@ -15,7 +14,7 @@ import orjson
 import pytest
 
 from job_assets.ingest.envelope import count_postings
-from job_assets.ingest.sources import PARALLEL_DEMO_POSTINGS, demo_workers
+from job_assets.ingest.sources import PARALLEL_DEMO_POSTINGS, demo_workers, usable_cores
 from job_assets.ingest.synthetic import (
     BOARD_SOURCES,
     DEFAULT_BOARDS,
@@ -495,7 +494,7 @@ def test_rendering_in_worker_processes_gives_the_same_bytes(source: str) -> None
 
 def test_demo_days_are_rendered_in_processes_only_when_large() -> None:
     assert demo_workers(PARALLEL_DEMO_POSTINGS - 1) == 1
-    assert demo_workers(PARALLEL_DEMO_POSTINGS) >= min(2, len(os.sched_getaffinity(0)))
+    assert demo_workers(PARALLEL_DEMO_POSTINGS) >= min(2, usable_cores())
 
 
 def test_mirror_number_m_copies_board_slot_m_div_3_past_the_first_blocks() -> None:
