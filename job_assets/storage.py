@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import polars as pl
 from zlib_ng import gzip_ng, gzip_ng_threaded
 
 # The threaded gzip writer compresses blocks of this many bytes (its default).
@@ -41,6 +42,15 @@ def atomic_path(target: Path) -> Iterator[Path]:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def scan_parquet_snapshot(path: Path) -> pl.LazyFrame:
+    """A Parquet file that a run may replace (``atomic_path``) while it is read, as a LazyFrame
+    of one version of it. polars opens a path again for each read, the footer first and the
+    pages later: a rename in between paired the old footer with the new pages ("The page header
+    reported the wrong page size", met by `jobs matches` during a run). The bytes are read once
+    here, so the frame is the old file or the new one, whole."""
+    return pl.scan_parquet(path.read_bytes())
 
 
 def _fsync_dir(path: Path) -> None:

@@ -12,6 +12,7 @@ from rapidfuzz import fuzz, process
 from job_assets.applications.store import ApplicationStore, application_statuses
 from job_assets.exports.publish import read_ranked_jobs
 from job_assets.settings import get_paths
+from job_assets.storage import scan_parquet_snapshot
 
 NO_DATA = "no published data yet: run `make run` or `jobs run` first"
 HIDDEN_STATUSES: tuple[str, ...] = ("rejected", "withdrawn", "archived")
@@ -34,7 +35,7 @@ def published(name: str) -> pl.DataFrame:
     path = published_path(name)
     if not path.exists():
         raise CliError(NO_DATA)
-    return pl.read_parquet(path)
+    return scan_parquet_snapshot(path).collect()
 
 
 def has_published(name: str) -> bool:
@@ -79,7 +80,8 @@ def _known_jobs() -> pl.DataFrame:
         else pl.DataFrame(schema={"job_id": pl.String, "title": pl.String})
     )
     if has_published("fact_jobs"):
-        facts = pl.read_parquet(published_path("fact_jobs"), columns=["job_id", "title"])
+        facts = scan_parquet_snapshot(published_path("fact_jobs")).select("job_id", "title")
+        facts = facts.collect()
         return pl.concat([facts, tracked]).unique("job_id", keep="first", maintain_order=True)
     if tracked.is_empty():
         raise CliError(NO_DATA)
@@ -128,7 +130,7 @@ def job_info(job_id: str) -> dict[str, str | None]:
     info: dict[str, str | None] = {}
     if has_published("fact_jobs"):
         row = (
-            pl.scan_parquet(published_path("fact_jobs"))
+            scan_parquet_snapshot(published_path("fact_jobs"))
             .filter(pl.col("job_id") == job_id)
             .select("title", "company_name", "apply_url")
             .head(1)
@@ -156,7 +158,7 @@ def lake_description(job_id: str) -> str | None:
     # newest partition first; a job is almost always in the latest one, so this reads one file
     for path in sorted(lake.glob("partition_date=*/part.parquet"), reverse=True):
         found = (
-            pl.scan_parquet(path)
+            scan_parquet_snapshot(path)
             .filter(pl.col("job_id") == job_id)
             .select("description_text")
             .head(1)

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from job_assets.storage import atomic_path
+from job_assets.storage import atomic_path, scan_parquet_snapshot
 from job_assets.warehouse.keys import JOB_SK_SQL
 
 # A star layout: every job's fields live once, in ``fact_jobs``; ``ranked_jobs`` and
@@ -228,12 +228,13 @@ def read_ranked_jobs(published_dir: Path) -> pl.LazyFrame:
     """The published rankings joined with their campaigns', skill sets' and jobs' fields
     (``CAMPAIGN_FIELDS``, ``SKILL_MATCH_FIELDS``, ``RANKED_JOB_FIELDS``).
 
+    Each file is read once (``scan_parquet_snapshot``): a publish during the read cannot tear it.
     Left joins: a ranking whose job, campaign or skill set is missing from its snapshot (a reader
     between two files' renames) keeps its row with empty fields instead of vanishing. Snapshots
     published before ``dim_campaigns`` or ``dim_skill_matches`` existed carry those fields on
     ``ranked_jobs`` itself. The columns are the same whatever is found.
     """
-    ranked = pl.scan_parquet(published_dir / "ranked_jobs.parquet")
+    ranked = scan_parquet_snapshot(published_dir / "ranked_jobs.parquet")
     have = set(ranked.collect_schema().names())
     for dim, key, fields in (
         ("dim_campaigns", "campaign_id", CAMPAIGN_FIELDS),
@@ -243,9 +244,11 @@ def read_ranked_jobs(published_dir: Path) -> pl.LazyFrame:
         dim_file = published_dir / f"{dim}.parquet"
         if missing and key in have and dim_file.exists():
             ranked = ranked.join(
-                pl.scan_parquet(dim_file).select(key, *missing), on=key, how="left"
+                scan_parquet_snapshot(dim_file).select(key, *missing), on=key, how="left"
             )
         elif missing:  # no dim to join (deleted by hand): the fields stay, empty
             ranked = ranked.with_columns(pl.lit(None).alias(c) for c in missing)
-    jobs = pl.scan_parquet(published_dir / "fact_jobs.parquet").select("job_sk", *RANKED_JOB_FIELDS)
+    jobs = scan_parquet_snapshot(published_dir / "fact_jobs.parquet").select(
+        "job_sk", *RANKED_JOB_FIELDS
+    )
     return ranked.join(jobs, on="job_sk", how="left")

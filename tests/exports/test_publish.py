@@ -200,3 +200,34 @@ def test_published_skill_sets_of_a_warehouse_ranked_before_skills_mask(tmp_path:
     joined = _published_rankings(paths)
     assert joined["matched_skills"].to_list() == joined["want_matched"].to_list()
     assert joined["missing_skills"].to_list() == joined["want_missing"].to_list()
+
+
+def _write_snapshot(tmp_path: Path, jobs: int, tag: str) -> None:
+    """A consistent published set of ``jobs`` jobs ranked by one campaign, texts marked ``tag``."""
+    sks = list(range(1, jobs + 1))
+    pl.DataFrame(
+        {"job_sk": sks, **{f: [f"{tag}-{f}-{sk}" for sk in sks] for f in RANKED_JOB_FIELDS}}
+    ).write_parquet(tmp_path / ".fact_jobs.tmp")
+    pl.DataFrame(
+        {"campaign_id": ["c1"] * jobs, "score": [float(sk % 100) for sk in sks], "job_sk": sks}
+    ).write_parquet(tmp_path / ".ranked_jobs.tmp")
+    pl.DataFrame(
+        {"campaign_id": ["c1"], **{f: [f"{tag}-{f}"] for f in CAMPAIGN_FIELDS}}
+    ).write_parquet(tmp_path / ".dim_campaigns.tmp")
+    for name in ("fact_jobs", "ranked_jobs", "dim_campaigns"):  # renamed over, as a publish does
+        (tmp_path / f".{name}.tmp").replace(tmp_path / f"{name}.parquet")
+
+
+def test_a_publish_during_a_read_gives_the_snapshot_the_read_started_on(tmp_path: Path) -> None:
+    # `jobs matches` plans its read (the files' schemas), then collects; a run's publish may
+    # rename new files over the old ones in between. polars read the new pages with the old
+    # footer ("page header reported the wrong page size"); the read must see one version.
+    _write_snapshot(tmp_path, 300, "old")
+    expected = read_ranked_jobs(tmp_path).collect()
+    planned = read_ranked_jobs(tmp_path)
+    planned.collect_schema()
+    _write_snapshot(tmp_path, 40_000, "new")  # other sizes, other pages
+    seen = planned.collect()
+    assert seen.height == 300
+    assert seen.sort("job_sk").equals(expected.sort("job_sk"))
+    assert read_ranked_jobs(tmp_path).collect().height == 40_000  # a new read sees the new one
