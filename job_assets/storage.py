@@ -48,9 +48,11 @@ def scan_parquet_snapshot(path: Path) -> pl.LazyFrame:
     """A Parquet file that a run may replace (``atomic_path``) while it is read, as a LazyFrame
     of one version of it. polars opens a path again for each read, the footer first and the
     pages later: a rename in between paired the old footer with the new pages ("The page header
-    reported the wrong page size", met by `jobs matches` during a run). The bytes are read once
-    here, so the frame is the old file or the new one, whole."""
-    return pl.scan_parquet(path.read_bytes())
+    reported the wrong page size", met by `jobs matches` during a run). Scanned from an open
+    file, polars maps that file (the version opened) and reads only what the query needs; the
+    handle can be closed at once."""
+    with path.open("rb") as fh:
+        return pl.scan_parquet(fh)
 
 
 def _fsync_dir(path: Path) -> None:
