@@ -2092,21 +2092,17 @@ def iter_payloads(
     if source != "jsearch" and not board_list:
         raise ValueError(f"{source}: boards must not be empty")
     chunk = chunk_postings or max(n_postings, 1)
-    if source == "jsearch":
-        mb = DEFAULT_BOARDS if mirror_boards is None else mirror_boards
-        groups = _day_groups(partition_date, _jsearch_unique(n_postings))
-        if workers > 1:
-            jobs = _rendered_in_processes(
-                workers, "jsearch", seed, groups, None, mb, _day_end_ts(partition_date)
-            )
-        else:
-            jobs = _jsearch_jobs(seed, groups, _day_end_ts(partition_date), _MirrorBoards(seed, mb))
+    jsearch = source == "jsearch"
+    mb = (DEFAULT_BOARDS if mirror_boards is None else mirror_boards) if jsearch else None
+    groups = _day_groups(partition_date, _jsearch_unique(n_postings) if jsearch else n_postings)
+    renderer = (source, seed, None if jsearch else board_list, mb, _day_end_ts(partition_date))
+    jobs = (
+        _rendered_in_processes(workers, groups, *renderer)
+        if workers > 1
+        else _rendered_here(groups, _Renderer(*renderer))
+    )
+    if jsearch:
         return _chunked(_jsearch_chunks(partition_date, n_postings, seed, jobs, chunk))
-    groups = _day_groups(partition_date, n_postings)
-    if workers > 1:
-        jobs = _rendered_in_processes(workers, source, seed, groups, board_list, None, 0)
-    else:
-        jobs = _board_jobs(seed, source, groups, board_list)
     return _chunked(_board_chunks(source, n_postings, board_list, jobs, chunk))
 
 
@@ -2138,15 +2134,6 @@ def _cores(
         stream = _BirthStream(seed, source, birth, boards, cum)
         for slot in range(count):
             yield birth, slot, stream.next()
-
-
-def _board_jobs(
-    seed: int, source: str, groups: list[tuple[int, int]], boards: list[dict[str, str]]
-) -> Iterator[tuple[str, Any]]:
-    """(board token, rendered posting) per slot, in slot order."""
-    render = _RENDER[source]
-    for _birth, _slot, core in _cores(seed, source, groups, boards, _board_cum(boards)):
-        yield core.board["token"], render(core)  # type: ignore[index]
 
 
 def _board_chunks(
@@ -2286,15 +2273,6 @@ class _JsearchPager:
         return GeneratedResponse("/search", params, body, p, None, None)
 
 
-def _jsearch_jobs(
-    seed: int, groups: list[tuple[int, int]], fetch_end: int, mirrors: _MirrorBoards
-) -> Iterator[tuple[tuple[str, str], Any]]:
-    """((family, country), rendered job) per unique JSearch slot, in slot order."""
-    for birth, slot, core in _cores(seed, "jsearch", groups, None, None):
-        job, family, _pair = _jsearch_job(birth, slot, core, fetch_end, mirrors)
-        yield (family, job["job_country"]), job
-
-
 def _jsearch_chunks(
     day: dt.date,
     n: int,
@@ -2318,24 +2296,52 @@ def _jsearch_chunks(
         yield out
 
 
+class _Renderer:
+    """Renders one source's postings slot by slot, keyed by what the chunking groups them by:
+    a board's token, or a JSearch page's (family, country)."""
+
+    def __init__(
+        self,
+        source: str,
+        seed: int,
+        boards: list[dict[str, str]] | None,
+        mirror_boards: dict[str, list[dict[str, str]]] | None,
+        fetch_end: int,
+    ) -> None:
+        self.source, self.seed, self.boards, self.fetch_end = source, seed, boards, fetch_end
+        self.cum = _board_cum(boards) if boards else None
+        self.mirrors = _MirrorBoards(seed, mirror_boards) if mirror_boards is not None else None
+
+    def stream(self, birth: int) -> _BirthStream:
+        return _BirthStream(self.seed, self.source, birth, self.boards, self.cum)
+
+    def render(self, birth: int, slot: int, core: _Core) -> tuple[Any, dict[str, Any]]:
+        if self.source == "jsearch":
+            job, family, _pair = _jsearch_job(birth, slot, core, self.fetch_end, self.mirrors)  # type: ignore[arg-type]
+            return (family, job["job_country"]), job
+        return core.board["token"], _RENDER[self.source](core)  # type: ignore[index]
+
+
+def _rendered_here(groups: list[tuple[int, int]], renderer: _Renderer) -> Iterator[tuple[Any, Any]]:
+    """(key, rendered posting) per slot, in slot order."""
+    for birth, count in groups:
+        stream = renderer.stream(birth)
+        for slot in range(count):
+            yield renderer.render(birth, slot, stream.next())
+
+
 # Rendering in worker processes: a span of slots starts at a block boundary, so it draws from
 # its own seeds and its postings are the ones the sequential stream makes for those slots.
 _SPAN = 64 * _BLOCK
-_WORKER: dict[str, Any] = {}
+_WORKER: dict[str, _Renderer] = {}
 
 
 def _rendered_in_processes(
-    workers: int,
-    source: str,
-    seed: int,
-    groups: list[tuple[int, int]],
-    boards: list[dict[str, str]] | None,
-    mirror_boards: dict[str, list[dict[str, str]]] | None,
-    fetch_end: int,
+    workers: int, groups: list[tuple[int, int]], *renderer: Any
 ) -> Iterator[tuple[Any, Any]]:
-    """The stream of ``_board_jobs`` / ``_jsearch_jobs``, rendered and serialized by
-    ``workers`` processes, each posting as an ``orjson.Fragment``. At most two spans per
-    process are in flight (memory stays bounded); spans come back in slot order.
+    """``_rendered_here``, rendered and serialized by ``workers`` processes, each posting as an
+    ``orjson.Fragment``. At most two spans per process are in flight (memory stays bounded);
+    spans come back in slot order. ``renderer``: the ``_Renderer`` arguments.
 
     The processes are forked: they start at once with this module's tables already built, and
     do not import the caller's main module again (spawn and forkserver would: the Dagster run
@@ -2346,10 +2352,7 @@ def _rendered_in_processes(
     )
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        workers,
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(source, seed, boards, mirror_boards, fetch_end),
+        workers, mp_context=context, initializer=_init_worker, initargs=renderer
     ) as pool:
         pending = deque(pool.submit(_render_span, *span) for span in islice(spans, 2 * workers))
         while pending:
@@ -2361,36 +2364,17 @@ def _rendered_in_processes(
                 yield key, orjson.Fragment(body)
 
 
-def _init_worker(
-    source: str,
-    seed: int,
-    boards: list[dict[str, str]] | None,
-    mirror_boards: dict[str, list[dict[str, str]]] | None,
-    fetch_end: int,
-) -> None:
-    _WORKER.clear()
-    _WORKER.update(
-        source=source,
-        seed=seed,
-        boards=boards,
-        cum=_board_cum(boards) if boards else None,
-        mirrors=_MirrorBoards(seed, mirror_boards) if mirror_boards is not None else None,
-        fetch_end=fetch_end,
-    )
+def _init_worker(*renderer: Any) -> None:
+    _WORKER["renderer"] = _Renderer(*renderer)
 
 
 def _render_span(birth: int, start: int, end: int) -> list[tuple[Any, bytes]]:
-    source, mirrors, fetch_end = _WORKER["source"], _WORKER["mirrors"], _WORKER["fetch_end"]
-    stream = _BirthStream(_WORKER["seed"], source, birth, _WORKER["boards"], _WORKER["cum"])
+    renderer = _WORKER["renderer"]
+    stream = renderer.stream(birth)
     stream.next_slot = start
     out: list[tuple[Any, bytes]] = []
     for slot in range(start, end):
-        core = stream.next()
-        if source == "jsearch":
-            job, family, _pair = _jsearch_job(birth, slot, core, fetch_end, mirrors)
-            key: Any = (family, job["job_country"])
-        else:
-            job, key = _RENDER[source](core), core.board["token"]  # type: ignore[index]
+        key, job = renderer.render(birth, slot, stream.next())
         out.append((key, orjson.dumps(job)))
     return out
 
