@@ -100,17 +100,24 @@ def normalize_postings(
     company_sizes: pl.DataFrame | None = None,
 ) -> NormalizeResult:
     """Enrich one partition's mapped rows (one or many sources) and split off bad rows."""
-    df = mapped.with_columns(
-        pl.col("title").str.strip_chars().str.replace_all(r"\s+", " "),
-        pl.col("company_name").str.strip_chars(),
-        html_to_text(pl.col("description_raw"), pl.col("description_format")).alias(
-            "description_text"
-        ),
-        employment_type(pl.col("employment_type_raw")).alias("employment_type"),
-        pl.lit(partition_date).alias("partition_date"),
-        pl.lit(raw_file).alias("raw_file"),
-        (pl.col("source") + ":" + pl.col("source_job_id")).alias("job_id"),
-    ).drop("description_raw")
+    # lazy, so that polars computes a subexpression used twice once (the HTML clean-up uses its
+    # unescaped text three times; an eager with_columns evaluates it three times)
+    df = (
+        mapped.lazy()
+        .with_columns(
+            pl.col("title").str.strip_chars().str.replace_all(r"\s+", " "),
+            pl.col("company_name").str.strip_chars(),
+            html_to_text(pl.col("description_raw"), pl.col("description_format")).alias(
+                "description_text"
+            ),
+            employment_type(pl.col("employment_type_raw")).alias("employment_type"),
+            pl.lit(partition_date).alias("partition_date"),
+            pl.lit(raw_file).alias("raw_file"),
+            (pl.col("source") + ":" + pl.col("source_job_id")).alias("job_id"),
+        )
+        .drop("description_raw")
+        .collect()
+    )
 
     df = parse_locations(df, taxonomies.locations)
     df = normalize_salary(df, taxonomies.fx, reporting_currency=taxonomies.reporting_currency)

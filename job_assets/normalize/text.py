@@ -55,9 +55,31 @@ _TEXT_ENTITIES = {
 _BLOCK_TAGS = r"(?i)<\s*(br|/p|/div|/h[1-6]|/li|/ul|/ol|/tr|p|div|h[1-6]|ul|ol|tr)(?-u:\b)[^>]*>"
 _LIST_ITEM = r"(?i)<\s*li(?-u:\b)[^>]*>"
 _SCRIPT_OR_STYLE = r"(?is)<(script|style)(?-u:\b).*?</(script|style)>"
-# Horizontal whitespace that needs rewriting: a run of two or more, or one that is not a plain
-# space. A lone space (most of them) is not a match, so it is not copied as a replacement.
-_SPACE_RUN = r"[ \t\u00a0\u2009\u200b]{2,}|[\t\u00a0\u2009\u200b]"
+_ANY_TAG = r"<[^>]*>"
+_UNCLOSED_TAG = r"<[^>]*<"
+# Tags written without attributes, as most HTML has them, and what the passes above make of
+# each: a list item "\n- ", a block tag "\n", any other tag " ". Replaced by one Aho-Corasick
+# pass (any ASCII case, like the regexes): per tag, a regex replacement costs ~100 ns, and an
+# HTML description has ~90 tags (Ashby at 25k postings: 0.33 -> 0.11 CPU-s for the tags).
+_BLOCK_TAG_NAMES = ["br", "br/", "br /", "p", "div", "ul", "ol", "tr"] + [
+    f"h{i}" for i in range(1, 7)
+]
+_INLINE_TAG_NAMES = ["b", "i", "u", "a", "em", "strong", "span", "td", "th", "table", "tbody"]
+_PLAIN_TAGS = {
+    "<li>": "\n- ",
+    "</li>": "\n",
+    **{f"<{name}>": "\n" for name in _BLOCK_TAG_NAMES},
+    **{f"</{name}>": "\n" for name in _BLOCK_TAG_NAMES if not name.startswith("br")},
+    "</br>": " ",
+    **{f"<{name}>": " " for name in _INLINE_TAG_NAMES},
+    **{f"</{name}>": " " for name in _INLINE_TAG_NAMES},
+}
+# Horizontal whitespace other than a plain space becomes one; then a run of spaces becomes one.
+# Two passes, each with a literal the regex engine can skip to (a tab or no-break space, or two
+# spaces), instead of one regex that may start at any space: that one cost 0.12 CPU-s per 25k
+# postings with nothing to replace, these two 0.03.
+_ODD_SPACE = r"[\t\u00a0\u2009\u200b]"
+_SPACE_RUN = r" {2,}"
 _SPACE_AROUND_NEWLINE = r" \n ?|\n "
 
 
@@ -68,11 +90,21 @@ def html_to_text(expr: pl.Expr, fmt: pl.Expr) -> pl.Expr:
         .then(expr.str.replace_many(list(_ESCAPED_HTML), list(_ESCAPED_HTML.values())))
         .otherwise(expr)
     )
+    html = unescaped.str.replace_all(_SCRIPT_OR_STYLE, " ")
+    # Where every "<" is closed before the next one, the plain tags are replaced first in one
+    # literal pass; the regex passes then only meet the tags with attributes. Same text either
+    # way: each plain tag gets what its regex pass would give it, and no regex match can start
+    # before a plain tag and take it in (that needs an unclosed "<" in front of it, and such
+    # HTML takes the regex passes alone).
+    plain_tags_first = (
+        pl.when(html.str.contains(_UNCLOSED_TAG))
+        .then(html)
+        .otherwise(html.str.replace_many(_PLAIN_TAGS, ascii_case_insensitive=True))
+    )
     stripped = (
-        unescaped.str.replace_all(_SCRIPT_OR_STYLE, " ")
-        .str.replace_all(_LIST_ITEM, "\n- ")
+        plain_tags_first.str.replace_all(_LIST_ITEM, "\n- ")
         .str.replace_all(_BLOCK_TAGS, "\n")
-        .str.replace_all(r"<[^>]*>", " ")
+        .str.replace_all(_ANY_TAG, " ")
         .str.replace_many(list(_TEXT_ENTITIES), list(_TEXT_ENTITIES.values()))
     )
     as_text = pl.when(fmt == "text").then(expr).otherwise(stripped)
@@ -82,6 +114,7 @@ def html_to_text(expr: pl.Expr, fmt: pl.Expr) -> pl.Expr:
 def tidy_whitespace(expr: pl.Expr) -> pl.Expr:
     return (
         expr.str.replace_all(r"\r\n?", "\n")
+        .str.replace_all(_ODD_SPACE, " ")
         .str.replace_all(_SPACE_RUN, " ")
         .str.replace_all(_SPACE_AROUND_NEWLINE, "\n")
         .str.replace_all(r"\n{3,}", "\n\n")

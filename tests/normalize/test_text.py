@@ -82,3 +82,69 @@ def test_company_key(name: str, key: str):
 def test_fold_drops_accents_case_and_punctuation():
     frame = pl.DataFrame({"t": ["Sr. Développeur—Full-Stack (Montréal)"]})
     assert frame.select(fold(pl.col("t"))).item() == "sr developpeur full stack montreal"
+
+
+def _tags_by_regex_only(html: str) -> str:
+    """The tag passes alone, one regex per kind of tag (what the literal pass must agree with)."""
+    from job_assets.normalize import text
+
+    frame = pl.DataFrame({"h": [html]})
+    stripped = (
+        pl.col("h")
+        .str.replace_all(text._SCRIPT_OR_STYLE, " ")
+        .str.replace_all(text._LIST_ITEM, "\n- ")
+        .str.replace_all(text._BLOCK_TAGS, "\n")
+        .str.replace_all(text._ANY_TAG, " ")
+        .str.replace_many(list(text._TEXT_ENTITIES), list(text._TEXT_ENTITIES.values()))
+    )
+    return frame.select(text.tidy_whitespace(stripped)).item()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "<UL><Li>One</lI><LI>Two</LI></UL><P>Three</P>",
+        "a<br>b<br/>c<br />d</br>e<BR>f",
+        "<h1>T</h1><h6>U</h6><div>V</div><TR><TD>W</TD><TH>X</TH></TR>",
+        "<table><tbody><tr><td>a</td></tr></tbody></table>",
+        "<strong>s</strong><em>e</em><b>b</b><i>i</i><u>u</u><a>a</a><span>x</span>",
+        '<p class="x">attr</p><li id=1>item</li><a href="/y">link</a>',
+        "<blockquote>q</blockquote><bold>x</bold><brand>y</brand><pre>z</pre>",
+        # an unclosed "<" in front of a plain tag: the regex passes take the two in one match
+        "a <p<br> b <li>c</li>",
+        "x < y <strong>z</strong> w",
+        "<p>ends open <",
+    ],
+)
+def test_plain_tag_pass_gives_what_the_tag_regexes_give(raw: str):
+    assert _text(raw, "html") == _tags_by_regex_only(raw)
+
+
+def test_real_html_descriptions_come_out_as_the_tag_regexes_make_them():
+    import html as std_html
+    import json
+
+    from tests.conftest import FIXTURES
+
+    bodies: list[str] = []
+    for name, key in [
+        ("ashby_1.json", "descriptionHtml"),
+        ("ashby_2.json", "descriptionHtml"),
+        ("lever_1.json", "description"),
+        ("lever_2.json", "description"),
+        ("greenhouse_1.json", "content"),
+        ("greenhouse_2.json", "content"),
+        ("remotive_1.json", "description"),
+    ]:
+        payload = json.loads((FIXTURES / "real" / name).read_text())
+        jobs = payload if isinstance(payload, list) else payload["jobs"]
+        for job in jobs:
+            if job.get(key):
+                # Greenhouse escapes its HTML once; the others post it as is
+                body = job[key]
+                bodies.append(std_html.unescape(body) if name.startswith("greenhouse") else body)
+    assert len(bodies) >= 10
+    assert sum(body.count("<") for body in bodies) > 70  # tags, not text
+    frame = pl.DataFrame({"raw": bodies, "fmt": ["html"] * len(bodies)})
+    fast = frame.select(html_to_text(pl.col("raw"), pl.col("fmt"))).to_series().to_list()
+    assert fast == [_tags_by_regex_only(body) for body in bodies]
