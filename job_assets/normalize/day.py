@@ -21,7 +21,12 @@ import pandera.errors
 import polars as pl
 
 from job_assets.ingest.envelope import JOB_SOURCES
-from job_assets.normalize.enrich import RepeatedIds, Taxonomies, normalize_postings
+from job_assets.normalize.enrich import (
+    EnrichmentMemo,
+    RepeatedIds,
+    Taxonomies,
+    normalize_postings,
+)
 from job_assets.normalize.lake import PartitionWriter, write_partition
 from job_assets.normalize.mappers import iter_mapped_batches
 from job_assets.normalize.schema import CANONICAL_COLUMNS, QUARANTINE_COLUMNS, CanonicalPosting
@@ -64,6 +69,8 @@ def normalize_day(
 ) -> DayResult:
     result = DayResult()
     raw_rows: dict[str, int] = {}
+    # titles and company names repeat across the day's batches: each is classified once
+    memo = EnrichmentMemo.of(taxonomies)
 
     def mapped_batches() -> Iterator[tuple[str, Path, pl.DataFrame]]:
         for source in JOB_SOURCES:
@@ -77,7 +84,7 @@ def normalize_day(
 
     def enrich(item: tuple[str, Path, pl.DataFrame]) -> _Batch:
         source, raw_file, batch = item
-        out = normalize_postings(batch, day, str(raw_file), taxonomies, company_sizes)
+        out = normalize_postings(batch, day, str(raw_file), taxonomies, company_sizes, memo)
         return _Batch(source, out.postings, out.quarantine, _schema_problems(out.postings))
 
     kept = dict.fromkeys(JOB_SOURCES, 0)

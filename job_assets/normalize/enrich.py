@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,11 +17,16 @@ import polars as pl
 
 from job_assets.normalize.company_sizes import load_company_sizes
 from job_assets.normalize.locations import load_locations, parse_locations
+from job_assets.normalize.memo import DistinctMemo
 from job_assets.normalize.salary import load_fx, normalize_salary
 from job_assets.normalize.schema import CANONICAL_COLUMNS, QUARANTINE_COLUMNS
 from job_assets.normalize.skills import extract_skills, load_skill_taxonomy
 from job_assets.normalize.text import company_key, fold, html_to_text
-from job_assets.normalize.titles import classify_titles, load_seniority, load_title_taxonomy
+from job_assets.normalize.titles import (
+    classify_distinct_titles,
+    load_seniority,
+    load_title_taxonomy,
+)
 from job_assets.taxonomy import taxonomy_version
 
 TAXONOMY_FILES = [
@@ -82,6 +88,31 @@ def load_taxonomies(taxonomy_dir: Path | None = None) -> Taxonomies:
 
 
 @dataclass(frozen=True)
+class EnrichmentMemo:
+    """What is computed once per distinct title and company name, kept for a day's batches
+    (see ``memo``): the title's classification and the folded forms the keys are made of."""
+
+    titles: DistinctMemo
+    companies: DistinctMemo
+
+    @classmethod
+    def of(cls, taxonomies: Taxonomies) -> EnrichmentMemo:
+        def titles(frame: pl.DataFrame) -> pl.DataFrame:
+            return classify_distinct_titles(
+                frame, taxonomies.titles, taxonomies.seniority
+            ).with_columns(fold(pl.col("title")).alias("_title_fold"))
+
+        def companies(frame: pl.DataFrame) -> pl.DataFrame:
+            name = pl.col("company_name")
+            return frame.with_columns(
+                company_key(name).alias("company_name_norm"),
+                fold(name.fill_null("")).alias("_company_fold"),
+            )
+
+        return cls(DistinctMemo("title", titles), DistinctMemo("company_name", companies))
+
+
+@dataclass(frozen=True)
 class NormalizeResult:
     postings: pl.DataFrame  # CANONICAL_COLUMNS
     quarantine: pl.DataFrame  # QUARANTINE_COLUMNS
@@ -98,8 +129,14 @@ def normalize_postings(
     raw_file: str,
     taxonomies: Taxonomies,
     company_sizes: pl.DataFrame | None = None,
+    memo: EnrichmentMemo | None = None,
 ) -> NormalizeResult:
-    """Enrich one partition's mapped rows (one or many sources) and split off bad rows."""
+    """Enrich one partition's mapped rows (one or many sources) and split off bad rows.
+
+    ``memo`` carries per-title and per-company results from earlier batches of the same day
+    (made with the same taxonomies); without one, each call starts afresh.
+    """
+    memo = memo or EnrichmentMemo.of(taxonomies)
     # lazy, so that polars computes a subexpression used twice once (the HTML clean-up uses its
     # unescaped text three times; an eager with_columns evaluates it three times)
     df = (
@@ -121,8 +158,7 @@ def normalize_postings(
 
     df = parse_locations(df, taxonomies.locations)
     df = normalize_salary(df, taxonomies.fx, reporting_currency=taxonomies.reporting_currency)
-    titles = classify_titles(df["title"].fill_null(""), taxonomies.titles, taxonomies.seniority)
-    df = df.with_columns(titles)
+    df = df.with_columns(memo.titles.lookup(df["title"].fill_null("")).get_columns())
     skill_text = pl.concat_str(
         [pl.col("title").fill_null(""), pl.col("description_text").fill_null("")], separator="\n"
     )
@@ -131,7 +167,7 @@ def normalize_postings(
         df.select(skill_text).to_series(), taxonomies.skills, exclude=df["company_name"]
     )
     df = df.with_columns(
-        skills.alias("skills"), company_key(pl.col("company_name")).alias("company_name_norm")
+        skills.alias("skills"), *memo.companies.lookup(df["company_name"]).get_columns()
     )
     df = _with_hash_key(df)
     df = _with_company_size(df, company_sizes)
@@ -152,20 +188,28 @@ def _with_hash_key(df: pl.DataFrame) -> pl.DataFrame:
         .then(parsed_location)
         .otherwise(pl.col("location_raw").fill_null(""))
     )
+    # company and title come folded (``_company_fold``, ``_title_fold``: see EnrichmentMemo)
     keyed = df.with_columns(
         pl.concat_str(
-            [
-                fold(pl.col("company_name").fill_null("")),
-                fold(pl.col("title").fill_null("")),
-                fold(location),
-            ],
-            separator="|",
+            [pl.col("_company_fold"), pl.col("_title_fold"), fold(location)], separator="|"
         ).alias("_hash_input")
     )
-    # polars has no md5; DuckDB computes it over the frame without leaving Arrow.
-    with duckdb.connect() as con:
-        hashes = con.sql("select md5(_hash_input) as hash_key from keyed").pl()["hash_key"]
-    return keyed.with_columns(hashes.alias("hash_key")).drop("_hash_input")
+    # polars has no md5; DuckDB computes it over the frame without leaving Arrow, on a
+    # connection kept per thread (opening one costs more than hashing a batch).
+    hashes = _md5_connection().sql("select md5(_hash_input) as hash_key from keyed").pl()
+    return keyed.with_columns(hashes["hash_key"]).drop(
+        "_hash_input", "_company_fold", "_title_fold"
+    )
+
+
+_THREAD = threading.local()
+
+
+def _md5_connection() -> duckdb.DuckDBPyConnection:
+    con = getattr(_THREAD, "duckdb", None)
+    if con is None:
+        con = _THREAD.duckdb = duckdb.connect()
+    return con
 
 
 def _with_company_size(df: pl.DataFrame, company_sizes: pl.DataFrame | None) -> pl.DataFrame:

@@ -224,19 +224,28 @@ def classify_titles(
     """Row-aligned frame with ``title_std`` (null for empty titles), ``title_family`` (a family
     key or "other") and ``seniority`` (a level or the default "unknown")."""
     src = titles.cast(pl.String).rename("title")
-    uniq = pl.DataFrame({"title": src.unique()})
+    classified = classify_distinct_titles(
+        pl.DataFrame({"title": src.unique()}), titles_tax, seniority_tax
+    )
+    return (
+        src.to_frame()
+        .join(classified, on="title", how="left", nulls_equal=True, maintain_order="left")
+        .select("title_std", "title_family", "seniority")
+    )
+
+
+def classify_distinct_titles(
+    titles: pl.DataFrame, titles_tax: TitleTaxonomy, seniority_tax: SeniorityTaxonomy
+) -> pl.DataFrame:
+    """``titles`` (a ``title`` column of distinct values) with ``title_std``, ``title_family``
+    and ``seniority`` added."""
     # Family and seniority read the whole title (parentheticals included), title_std the tidy one.
-    classified = (
-        uniq.with_columns(_text=_match_text(pl.col("title")))
+    return (
+        titles.with_columns(_text=_match_text(pl.col("title")))
         .with_columns(
             title_std=title_std_expr(pl.col("title"), titles_tax),
             title_family=family_expr(pl.col("_text"), titles_tax),
             seniority=seniority_expr(pl.col("_text"), seniority_tax),
         )
         .drop("_text")
-    )
-    return (
-        src.to_frame()
-        .join(classified, on="title", how="left", nulls_equal=True, maintain_order="left")
-        .select("title_std", "title_family", "seniority")
     )

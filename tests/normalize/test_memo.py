@@ -1,0 +1,45 @@
+"""DistinctMemo: columns computed once per distinct value across the batches of a day."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import polars as pl
+
+from job_assets.normalize.memo import DistinctMemo
+
+
+class _Upper:
+    """A compute function that records every value it was asked for."""
+
+    def __init__(self) -> None:
+        self.seen: list[str | None] = []
+
+    def __call__(self, frame: pl.DataFrame) -> pl.DataFrame:
+        self.seen += frame["title"].to_list()
+        return frame.with_columns(pl.col("title").str.to_uppercase().alias("upper"))
+
+
+def test_each_value_is_computed_once_and_lookups_stay_row_aligned():
+    compute = _Upper()
+    memo = DistinctMemo("title", compute)
+    first = pl.Series(["b", "a", None, "b", "a"])
+    second = pl.Series(["c", "a", None, "b", "c", "d"])
+    out1 = memo.lookup(first)
+    out2 = memo.lookup(second)
+    assert out1["upper"].to_list() == ["B", "A", None, "B", "A"]
+    assert out2["upper"].to_list() == ["C", "A", None, "B", "C", "D"]
+    assert out2.columns == ["upper"]
+    # every distinct value (null included) computed exactly once over both batches
+    assert sorted(compute.seen, key=str) == sorted(["a", "b", None, "c", "d"], key=str)
+    assert len(memo) == 5
+
+
+def test_threads_sharing_a_memo_get_their_own_rows():
+    memo = DistinctMemo("title", _Upper())
+    batches = [pl.Series([f"t{(i * 7 + k) % 50}" for k in range(400)]) for i in range(24)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outs = list(pool.map(memo.lookup, batches))
+    for batch, out in zip(batches, outs, strict=True):
+        assert out["upper"].to_list() == batch.str.to_uppercase().to_list()
+    assert len(memo) == 50  # no value stored twice, whichever thread computed it
