@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 
 from job_assets.normalize.company_sizes import load_company_sizes
-from job_assets.normalize.locations import load_locations, parse_locations
+from job_assets.normalize.locations import load_locations, location_memo, parse_locations
 from job_assets.normalize.memo import DistinctMemo
 from job_assets.normalize.salary import load_fx, normalize_salary
 from job_assets.normalize.schema import CANONICAL_COLUMNS, QUARANTINE_COLUMNS
@@ -89,11 +89,13 @@ def load_taxonomies(taxonomy_dir: Path | None = None) -> Taxonomies:
 
 @dataclass(frozen=True)
 class EnrichmentMemo:
-    """What is computed once per distinct title and company name, kept for a day's batches
-    (see ``memo``): the title's classification and the folded forms the keys are made of."""
+    """What is computed once per distinct title, company name and location, kept for a day's
+    batches (see ``memo``): the title's classification, the folded forms the keys are made of
+    and the parsed location."""
 
     titles: DistinctMemo
     companies: DistinctMemo
+    locations: DistinctMemo
 
     @classmethod
     def of(cls, taxonomies: Taxonomies) -> EnrichmentMemo:
@@ -109,7 +111,11 @@ class EnrichmentMemo:
                 fold(name.fill_null("")).alias("_company_fold"),
             )
 
-        return cls(DistinctMemo("title", titles), DistinctMemo("company_name", companies))
+        return cls(
+            DistinctMemo("title", titles),
+            DistinctMemo("company_name", companies),
+            location_memo(taxonomies.locations),
+        )
 
 
 @dataclass(frozen=True)
@@ -156,7 +162,7 @@ def normalize_postings(
         .collect()
     )
 
-    df = parse_locations(df, taxonomies.locations)
+    df = parse_locations(df, taxonomies.locations, memo.locations)
     df = normalize_salary(df, taxonomies.fx, reporting_currency=taxonomies.reporting_currency)
     df = df.with_columns(memo.titles.lookup(df["title"].fill_null("")).get_columns())
     skill_text = pl.concat_str(

@@ -21,6 +21,7 @@ from typing import Any
 import polars as pl
 import yaml
 
+from job_assets.normalize.memo import DistinctMemo
 from job_assets.settings import get_paths
 from job_assets.taxonomy import TaxonomyError
 
@@ -223,13 +224,16 @@ def _pick_region(
     )
 
 
-def parse_locations(df: pl.DataFrame, taxonomy: LocationTaxonomy) -> pl.DataFrame:
+def parse_locations(
+    df: pl.DataFrame, taxonomy: LocationTaxonomy, memo: DistinctMemo | None = None
+) -> pl.DataFrame:
     """Add ``city``, ``region`` (state/province code), ``country`` (ISO alpha-2) and
     ``remote_type`` (onsite|hybrid|remote|unknown) parsed from ``location_raw`` and hints.
 
     Input columns: ``location_raw`` plus optional ``city_hint``, ``region_hint``,
     ``country_hint`` (alpha-2, alpha-3 or name) and ``remote_hint``; missing hint columns are
-    added as nulls. All other columns pass through; row order is preserved.
+    added as nulls. All other columns pass through; row order is preserved. ``memo`` (from
+    ``location_memo``, same taxonomy) keeps the parsed combinations for later batches.
     """
     if "location_raw" not in df.columns:
         raise ValueError("parse_locations needs a 'location_raw' column")
@@ -240,10 +244,15 @@ def parse_locations(df: pl.DataFrame, taxonomy: LocationTaxonomy) -> pl.DataFram
     inputs = ["location_raw", *HINT_COLUMNS]
     base = base.with_columns([pl.col(c).cast(pl.String) for c in inputs])
     # Locations repeat a lot: parse each distinct (text, hints) combination once.
-    uniq = base.select(inputs).unique().with_row_index(_RID)
-    parsed = _parse_distinct(uniq, taxonomy)
-    return base.join(
-        parsed, on=inputs, how="left", nulls_equal=True, maintain_order="left", validate="m:1"
+    memo = memo or location_memo(taxonomy)
+    return base.with_columns(memo.lookup(base.select(inputs)).get_columns())
+
+
+def location_memo(taxonomy: LocationTaxonomy) -> DistinctMemo:
+    """Parsed locations by distinct (text, hints) combination, for ``parse_locations``."""
+    inputs = ["location_raw", *HINT_COLUMNS]
+    return DistinctMemo(
+        inputs, lambda distinct: _parse_distinct(distinct.with_row_index(_RID), taxonomy)
     )
 
 

@@ -43,3 +43,21 @@ def test_threads_sharing_a_memo_get_their_own_rows():
     for batch, out in zip(batches, outs, strict=True):
         assert out["upper"].to_list() == batch.str.to_uppercase().to_list()
     assert len(memo) == 50  # no value stored twice, whichever thread computed it
+
+
+def test_combinations_of_several_keys_are_remembered_nulls_included():
+    calls: list[int] = []
+
+    def joined(frame: pl.DataFrame) -> pl.DataFrame:
+        calls.append(frame.height)
+        both = pl.concat_str([pl.col("text"), pl.col("hint")], separator="/", ignore_nulls=True)
+        return frame.with_columns(both.alias("joined"))
+
+    memo = DistinctMemo(["text", "hint"], joined)
+    first = pl.DataFrame({"text": ["NYC", "NYC", None, "SF"], "hint": ["US", None, "US", None]})
+    second = pl.DataFrame({"text": ["SF", "NYC", "LA"], "hint": [None, None, "US"], "x": [1, 2, 3]})
+    assert memo.lookup(first)["joined"].to_list() == ["NYC/US", "NYC", "US", "SF"]
+    out = memo.lookup(second)
+    assert out.columns == ["joined"]  # other columns of the frame are not carried
+    assert out["joined"].to_list() == ["SF", "NYC", "LA/US"]
+    assert calls == [4, 1]  # only ("LA", "US") was new in the second batch
