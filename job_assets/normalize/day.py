@@ -69,7 +69,8 @@ def normalize_day(
 ) -> DayResult:
     result = DayResult()
     raw_rows: dict[str, int] = {}
-    # titles and company names repeat across the day's batches: each is classified once
+    # titles, company names and locations repeat across the day's batches: each is worked
+    # out once for the day (see normalize/memo.py)
     memo = EnrichmentMemo.of(taxonomies)
 
     def mapped_batches() -> Iterator[tuple[str, Path, pl.DataFrame]]:

@@ -139,8 +139,8 @@ def normalize_postings(
 ) -> NormalizeResult:
     """Enrich one partition's mapped rows (one or many sources) and split off bad rows.
 
-    ``memo`` carries per-title and per-company results from earlier batches of the same day
-    (made with the same taxonomies); without one, each call starts afresh.
+    ``memo`` carries per-title, per-company and per-location results from earlier batches of
+    the same day (made with the same taxonomies); without one, each call starts afresh.
     """
     memo = memo or EnrichmentMemo.of(taxonomies)
     # lazy, so that polars computes a subexpression used twice once (the HTML clean-up uses its
