@@ -36,6 +36,8 @@ from typing import Any
 import polars as pl
 import yaml
 
+from job_assets.normalize.memo import DistinctMemo
+
 PERIODS: tuple[str, ...] = ("hour", "day", "week", "month", "year")
 #: Multipliers from a posted period to a year (2080 working hours, 260 working days).
 YEARLY_FACTOR: dict[str, int] = {"hour": 2080, "day": 260, "week": 52, "month": 12, "year": 1}
@@ -379,22 +381,15 @@ def normalize_salary(
     structured = pl.col("salary_min").is_not_null() | pl.col("salary_max").is_not_null()
     # The text is parsed once per distinct text, not per row: salary texts repeat, and the
     # parse's dozens of string passes cost about as much on a null as on a text (25k rows:
-    # 0.06 CPU-s with no text at all). A row without a text to parse gets a null struct.
-    to_parse = (
-        out.select(
-            pl.when(structured).then(pl.lit(None, dtype=pl.String)).otherwise(pl.col("salary_text"))
-        )
-        .to_series()
-        .alias(tmp)
+    # 0.06 CPU-s with no text at all).
+    to_parse = out.select(
+        pl.when(structured).then(pl.lit(None, dtype=pl.String)).otherwise(pl.col("salary_text"))
+    ).to_series()
+    texts = DistinctMemo(
+        "salary_text",
+        lambda distinct: distinct.with_columns(parse_salary_text(pl.col("salary_text")).alias(tmp)),
     )
-    texts = to_parse.drop_nulls().unique().to_frame()
-    parsed_texts = texts.with_columns(parse_salary_text(pl.col(tmp)).alias(f"{tmp}_struct"))
-    out = (
-        out.with_columns(to_parse)
-        .join(parsed_texts, on=tmp, how="left", maintain_order="left")
-        .drop(tmp)
-        .rename({f"{tmp}_struct": tmp})
-    )
+    out = out.with_columns(texts.lookup(to_parse).get_columns())
     parsed = pl.col(tmp)
     from_text = ~structured & (
         parsed.struct.field("salary_min").is_not_null()

@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 import yaml
 
+from job_assets.normalize.memo import DistinctMemo
 from job_assets.settings import get_paths
 from job_assets.taxonomy import TaxonomyError
 
@@ -223,15 +224,10 @@ def classify_titles(
 ) -> pl.DataFrame:
     """Row-aligned frame with ``title_std`` (null for empty titles), ``title_family`` (a family
     key or "other") and ``seniority`` (a level or the default "unknown")."""
-    src = titles.cast(pl.String).rename("title")
-    classified = classify_distinct_titles(
-        pl.DataFrame({"title": src.unique()}), titles_tax, seniority_tax
+    memo = DistinctMemo(
+        "title", lambda distinct: classify_distinct_titles(distinct, titles_tax, seniority_tax)
     )
-    return (
-        src.to_frame()
-        .join(classified, on="title", how="left", nulls_equal=True, maintain_order="left")
-        .select("title_std", "title_family", "seniority")
-    )
+    return memo.lookup(titles.cast(pl.String))
 
 
 def classify_distinct_titles(
