@@ -150,9 +150,11 @@ def normalize_postings(
         .with_columns(
             pl.col("title").str.strip_chars().str.replace_all(r"\s+", " "),
             pl.col("company_name").str.strip_chars(),
-            html_to_text(pl.col("description_raw"), pl.col("description_format")).alias(
-                "description_text"
-            ),
+            html_to_text(
+                pl.col("description_raw"),
+                pl.col("description_format"),
+                formats=mapped["description_format"].unique().to_list(),
+            ).alias("description_text"),
             employment_type(pl.col("employment_type_raw")).alias("employment_type"),
             pl.lit(partition_date).alias("partition_date"),
             pl.lit(raw_file).alias("raw_file"),

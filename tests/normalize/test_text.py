@@ -65,6 +65,35 @@ def test_null_description_stays_null():
     assert _text(None, "html") is None
 
 
+_EVERY_FORMAT = pl.DataFrame(
+    {
+        "raw": [
+            "use <b>T</b> &amp; <p>generics</p>",
+            "<p>One</p>&amp;<li>Two</li>",
+            "&lt;p&gt;One&lt;/p&gt;&lt;b&gt;Two&lt;/b&gt; &amp;amp;",
+            "<p>fmt\r\nnot given</p>",
+        ],
+        "fmt": ["text", "html", "escaped_html", None],
+    },
+    schema={"raw": pl.String, "fmt": pl.String},
+)
+
+
+@pytest.mark.parametrize(
+    "formats",
+    [["text"], ["html"], ["escaped_html"], [None], ["text", "html"], ["html", "escaped_html"]],
+)
+def test_formats_present_leave_out_only_branches_no_row_needs(formats: list[str | None]):
+    # a batch of one source has one format: the expression is built for it alone, and must
+    # give what the expression for every format gives
+    frame = _EVERY_FORMAT.filter(pl.col("fmt").is_in(formats, nulls_equal=True))
+    raw, fmt = pl.col("raw"), pl.col("fmt")
+    for_these = frame.select(html_to_text(raw, fmt, formats=formats)).to_series()
+    for_all = frame.select(html_to_text(raw, fmt)).to_series()
+    assert frame.height == len(formats)
+    assert for_these.to_list() == for_all.to_list()
+
+
 @pytest.mark.parametrize(
     ("name", "key"),
     [
