@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from job_assets.settings import LakehousePaths
@@ -21,6 +22,26 @@ def write_partition(paths: LakehousePaths, table: str, day: dt.date, frame: pl.D
     with atomic_path(target) as tmp:
         frame.write_parquet(tmp, compression="zstd", statistics=True)
     return target
+
+
+# Free text nobody filters on: min/max statistics of kilobyte-long values only cost time to
+# write (25k postings: 0.13 -> 0.11 CPU-s with the string_view layout below) and file space.
+_NO_STATISTICS = frozenset({"description_text"})
+
+
+def _leaf_paths(field: pa.Field) -> list[str]:
+    """The Parquet column paths of an Arrow field (pyarrow names per-column options by them):
+    ``skills`` is written as ``skills.list.element``."""
+    kind = field.type
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_list_view(kind):
+        return [
+            f"{field.name}.list.{p}" for p in _leaf_paths(kind.value_field.with_name("element"))
+        ]
+    if pa.types.is_struct(kind):
+        return [
+            f"{field.name}.{p}" for i in range(kind.num_fields) for p in _leaf_paths(kind.field(i))
+        ]
+    return [field.name]
 
 
 class PartitionWriter:
@@ -41,9 +62,21 @@ class PartitionWriter:
         return self
 
     def write(self, frame: pl.DataFrame) -> None:
-        table = frame.select(list(self._schema)).to_arrow()
+        # polars' own string layout (string_view) is written as it is: the default large_string
+        # would copy every string first. Both are the same Parquet column (STRING).
+        table = frame.select(list(self._schema)).to_arrow(compat_level=pl.CompatLevel.newest())
         if self._writer is None:
-            self._writer = pq.ParquetWriter(self._tmp, table.schema, compression="zstd")
+            self._writer = pq.ParquetWriter(
+                self._tmp,
+                table.schema,
+                compression="zstd",
+                write_statistics=[
+                    path
+                    for field in table.schema
+                    if field.name not in _NO_STATISTICS
+                    for path in _leaf_paths(field)
+                ],
+            )
         self._writer.write_table(table)
         self.rows += frame.height
 

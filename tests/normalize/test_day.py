@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 import pytest
 
 from job_assets.ingest.envelope import JOB_SOURCES, FetchStats
@@ -83,6 +84,19 @@ def test_streamed_batches_give_the_whole_day_result(
     repeated = quarantine.filter(pl.col("failed_rules").str.contains("duplicate_id"))
     assert set(repeated["source"]) == set(JOB_SOURCES)
     assert repeated.height == whole.quarantine["failed_rules"].str.contains("duplicate_id").sum()
+
+
+def test_partition_keeps_column_statistics_except_on_free_text(tmp_path: Path, taxonomies):
+    # DuckDB skips row groups by their min/max (posted_at, source...); only the description,
+    # kilobytes of free text nobody filters on, is written without them
+    paths = _paths(tmp_path)
+    normalize_day(paths, DAY, taxonomies, batch_rows=97)
+    meta = pq.ParquetFile(paths.lake_partition_file("job_postings", DAY.isoformat())).metadata
+    assert meta.num_row_groups > 1
+    for group in range(meta.num_row_groups):
+        row_group = meta.row_group(group)
+        columns = [row_group.column(i) for i in range(row_group.num_columns)]
+        assert {c.path_in_schema for c in columns if not c.is_stats_set} == {"description_text"}
 
 
 def test_repeated_ids_across_batches_flag_only_later_occurrences() -> None:
