@@ -142,7 +142,8 @@ def normalize_postings(
     ``memo`` carries per-title, per-company and per-location results from earlier batches of
     the same day (made with the same taxonomies); without one, each call starts afresh.
     """
-    memo = memo or EnrichmentMemo.of(taxonomies)
+    if memo is None:
+        memo = EnrichmentMemo.of(taxonomies)
     # lazy, so that polars computes a subexpression used twice once (the HTML clean-up uses its
     # unescaped text three times; an eager with_columns evaluates it three times)
     df = (

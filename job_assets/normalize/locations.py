@@ -244,7 +244,8 @@ def parse_locations(
     inputs = ["location_raw", *HINT_COLUMNS]
     base = base.with_columns([pl.col(c).cast(pl.String) for c in inputs])
     # Locations repeat a lot: parse each distinct (text, hints) combination once.
-    memo = memo or location_memo(taxonomy)
+    if memo is None:  # not `memo or ...`: an empty memo has len 0, which is falsy
+        memo = location_memo(taxonomy)
     return base.with_columns(memo.lookup(base.select(inputs)).get_columns())
 
 

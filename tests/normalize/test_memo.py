@@ -61,3 +61,36 @@ def test_combinations_of_several_keys_are_remembered_nulls_included():
     assert out.columns == ["joined"]  # other columns of the frame are not carried
     assert out["joined"].to_list() == ["SF", "NYC", "LA/US"]
     assert calls == [4, 1]  # only ("LA", "US") was new in the second batch
+
+
+def test_a_days_memo_keeps_titles_companies_and_locations_from_its_first_batch():
+    # normalize_day hands every batch the same EnrichmentMemo: what the first batch worked out
+    # must be there for the next (an empty memo once stood in for none, so locations were
+    # parsed afresh for every batch)
+    import datetime as dt
+
+    from job_assets.normalize.enrich import EnrichmentMemo, load_taxonomies, normalize_postings
+    from job_assets.normalize.mappers import MAPPED_SCHEMA
+
+    taxonomies = load_taxonomies()
+    memo = EnrichmentMemo.of(taxonomies)
+    mapped = pl.DataFrame(
+        {
+            "source": ["lever"] * 2,
+            "source_job_id": ["1", "2"],
+            "title": ["Senior Data Engineer", "Data Analyst"],
+            "company_name": ["Acme", "Acme"],
+            "location_raw": ["Toronto, ON", "Remote - Canada"],
+            "description_raw": ["Python and SQL.", "SQL and dbt."],
+            "description_format": ["text", "text"],
+            "posted_at_raw": ["2026-03-01T10:00:00Z"] * 2,
+        }
+    )
+    mapped = mapped.with_columns(
+        pl.lit(None).alias(c) for c in MAPPED_SCHEMA if c not in mapped.columns
+    ).select(pl.col(c).cast(t) for c, t in MAPPED_SCHEMA.items())
+    first = normalize_postings(mapped, dt.date(2026, 3, 2), "raw", taxonomies, memo=memo)
+    assert (len(memo.titles), len(memo.companies), len(memo.locations)) == (2, 1, 2)
+    again = normalize_postings(mapped, dt.date(2026, 3, 2), "raw", taxonomies, memo=memo)
+    assert (len(memo.titles), len(memo.companies), len(memo.locations)) == (2, 1, 2)
+    assert again.postings.equals(first.postings)
