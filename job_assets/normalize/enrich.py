@@ -203,9 +203,12 @@ def _with_hash_key(df: pl.DataFrame) -> pl.DataFrame:
             [pl.col("_company_fold"), pl.col("_title_fold"), fold(location)], separator="|"
         ).alias("_hash_input")
     )
-    # polars has no md5; DuckDB computes it over the frame without leaving Arrow, on a
-    # connection kept per thread (opening one costs more than hashing a batch).
-    hashes = _md5_connection().sql("select md5(_hash_input) as hash_key from keyed").pl()
+    # polars has no md5; DuckDB computes it without leaving Arrow, on a connection kept per
+    # thread (opening one costs more than hashing a batch). DuckDB is handed the one column it
+    # hashes: scanning a polars frame converts every column to Arrow first, the description
+    # text included (25k postings: 0.030 -> 0.006 CPU-s).
+    hash_input = keyed.select("_hash_input").to_arrow()
+    hashes = _md5_connection().from_arrow(hash_input).select("md5(_hash_input) as hash_key").pl()
     return keyed.with_columns(hashes["hash_key"]).drop(
         "_hash_input", "_company_fold", "_title_fold"
     )

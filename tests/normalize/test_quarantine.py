@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import polars as pl
 import pytest
@@ -120,3 +121,34 @@ def test_a_valid_salary_is_converted_to_yearly_and_reporting_currency(taxonomies
     assert (row["salary_min_yearly"], row["salary_max_yearly"]) == (104000, 124800)
     assert row["salary_min_norm"] == 104000  # CAD is the default reporting currency
     assert row["salary_source"] == "structured"
+
+
+def test_the_dedupe_key_is_the_md5_of_folded_company_title_and_parsed_location(taxonomies):
+    # the same job from two sources, written differently; then one in another city
+    mapped = pl.DataFrame(
+        [
+            _row(),
+            _row(
+                source="jsearch",
+                source_job_id="js-9",
+                title="senior  DATA-engineer",
+                company_name="ACME",
+                location_raw=None,
+                city_hint="Toronto",
+                region_hint="ON",
+                country_hint="CA",
+            ),
+            _row(source_job_id="ok-2", location_raw="Montréal, QC"),
+        ],
+        schema=MAPPED_SCHEMA,
+    )
+    keys = normalize_postings(mapped, DAY, "raw.jsonl.gz", taxonomies).postings["hash_key"]
+    expected = [
+        hashlib.md5(text.encode()).hexdigest()
+        for text in (
+            "acme|senior data engineer|toronto on ca",
+            "acme|senior data engineer|toronto on ca",
+            "acme|senior data engineer|montreal qc ca",
+        )
+    ]
+    assert keys.to_list() == expected
