@@ -18,7 +18,7 @@ import polars as pl
 from job_assets.normalize.company_sizes import load_company_sizes
 from job_assets.normalize.locations import load_locations, location_memo, parse_locations
 from job_assets.normalize.memo import DistinctMemo
-from job_assets.normalize.salary import load_fx, normalize_salary
+from job_assets.normalize.salary import load_fx, normalize_salary, salary_text_memo
 from job_assets.normalize.schema import CANONICAL_COLUMNS, QUARANTINE_COLUMNS
 from job_assets.normalize.skills import extract_skills, load_skill_taxonomy
 from job_assets.normalize.text import company_key, fold, html_to_text
@@ -89,13 +89,14 @@ def load_taxonomies(taxonomy_dir: Path | None = None) -> Taxonomies:
 
 @dataclass(frozen=True)
 class EnrichmentMemo:
-    """What is computed once per distinct title, company name and location, kept for a day's
-    batches (see ``memo``): the title's classification, the folded forms the keys are made of
-    and the parsed location."""
+    """What is computed once per distinct title, company name, location and salary text, kept
+    for a day's batches (see ``memo``): the title's classification, the folded forms the keys
+    are made of, the parsed location and the parsed salary text."""
 
     titles: DistinctMemo
     companies: DistinctMemo
     locations: DistinctMemo
+    salary_texts: DistinctMemo
 
     @classmethod
     def of(cls, taxonomies: Taxonomies) -> EnrichmentMemo:
@@ -115,6 +116,7 @@ class EnrichmentMemo:
             DistinctMemo("title", titles),
             DistinctMemo("company_name", companies),
             location_memo(taxonomies.locations),
+            salary_text_memo(),
         )
 
 
@@ -166,7 +168,7 @@ def normalize_postings(
     )
 
     df = parse_locations(df, taxonomies.locations, memo.locations)
-    df = normalize_salary(df, taxonomies.fx, reporting_currency=taxonomies.reporting_currency)
+    df = normalize_salary(df, taxonomies.fx, taxonomies.reporting_currency, memo.salary_texts)
     df = df.with_columns(memo.titles.lookup(df["title"].fill_null("")).get_columns())
     skill_text = pl.concat_str(
         [pl.col("title").fill_null(""), pl.col("description_text").fill_null("")], separator="\n"

@@ -356,8 +356,25 @@ _INPUT_COLUMNS: dict[str, pl.DataType] = {
 }
 
 
+_PARSED = "__salary_parsed"
+
+
+def salary_text_memo() -> DistinctMemo:
+    """Parsed salary texts by distinct text, for ``normalize_salary``: kept for a day's batches,
+    a text is parsed once (the parse depends on the text alone)."""
+    return DistinctMemo(
+        "salary_text",
+        lambda distinct: distinct.with_columns(
+            parse_salary_text(pl.col("salary_text")).alias(_PARSED)
+        ),
+    )
+
+
 def normalize_salary(
-    df: pl.DataFrame, fx: FxTable, reporting_currency: str = "CAD"
+    df: pl.DataFrame,
+    fx: FxTable,
+    reporting_currency: str = "CAD",
+    memo: DistinctMemo | None = None,
 ) -> pl.DataFrame:
     """Canonicalize salary columns and add yearly, normalized, source, flag and FX-date columns.
 
@@ -365,7 +382,8 @@ def normalize_salary(
     null. Currency falls back to the posted currency column, then the country's currency.
     Flags (first applicable wins): negative, min_above_max, unknown_currency, unknown_period,
     absurd_yearly. Rows without any amount get null salary columns (currency/period included).
-    Missing input columns are treated as all-null.
+    Missing input columns are treated as all-null. ``memo`` (see ``salary_text_memo``) carries
+    the texts parsed by earlier batches of the same day.
     """
     rep = reporting_currency.upper()
     if rep not in fx.rates:
@@ -373,7 +391,6 @@ def normalize_salary(
     rep_rate = fx.rates[rep]
 
     missing = [pl.lit(None, dtype=dt).alias(c) for c, dt in _INPUT_COLUMNS.items() if c not in df]
-    tmp = "__salary_parsed"
     out = df.with_columns(missing).with_columns(
         pl.col("salary_min", "salary_max").cast(pl.Float64).fill_nan(None),
         pl.col("salary_currency", "salary_period", "country", "salary_text").cast(pl.String),
@@ -381,16 +398,15 @@ def normalize_salary(
     structured = pl.col("salary_min").is_not_null() | pl.col("salary_max").is_not_null()
     # The text is parsed once per distinct text, not per row: salary texts repeat, and the
     # parse's dozens of string passes cost about as much on a null as on a text (25k rows:
-    # 0.06 CPU-s with no text at all).
+    # 0.06 CPU-s with no text at all). With a day's memo, a batch whose texts were all seen
+    # before (a source without salary texts: only the null) runs no parse at all.
     to_parse = out.select(
         pl.when(structured).then(pl.lit(None, dtype=pl.String)).otherwise(pl.col("salary_text"))
     ).to_series()
-    texts = DistinctMemo(
-        "salary_text",
-        lambda distinct: distinct.with_columns(parse_salary_text(pl.col("salary_text")).alias(tmp)),
-    )
-    out = out.with_columns(texts.lookup(to_parse).get_columns())
-    parsed = pl.col(tmp)
+    if memo is None:
+        memo = salary_text_memo()
+    out = out.with_columns(memo.lookup(to_parse).get_columns())
+    parsed = pl.col(_PARSED)
     from_text = ~structured & (
         parsed.struct.field("salary_min").is_not_null()
         | parsed.struct.field("salary_max").is_not_null()
@@ -442,7 +458,7 @@ def normalize_salary(
             & (raw_period.str.strip_chars() != "").fill_null(False)
             & canonical_period(raw_period).is_null()
         ).alias("__period_unknown"),
-    ).drop(tmp)
+    ).drop(_PARSED)
 
     factor = pl.col("salary_period").replace_strict(
         YEARLY_FACTOR, default=None, return_dtype=pl.Float64

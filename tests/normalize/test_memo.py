@@ -63,7 +63,7 @@ def test_combinations_of_several_keys_are_remembered_nulls_included():
     assert calls == [4, 1]  # only ("LA", "US") was new in the second batch
 
 
-def test_a_days_memo_keeps_titles_companies_and_locations_from_its_first_batch():
+def test_a_days_memo_keeps_titles_companies_locations_and_salary_texts_from_its_first_batch():
     # normalize_day hands every batch the same EnrichmentMemo: what the first batch worked out
     # must be there for the next (an empty memo once stood in for none, so locations were
     # parsed afresh for every batch)
@@ -84,13 +84,25 @@ def test_a_days_memo_keeps_titles_companies_and_locations_from_its_first_batch()
             "description_raw": ["Python and SQL.", "SQL and dbt."],
             "description_format": ["text", "text"],
             "posted_at_raw": ["2026-03-01T10:00:00Z"] * 2,
+            "posted_at": [dt.datetime(2026, 3, 1, 10, tzinfo=dt.UTC)] * 2,
+            "salary_text": ["$120k - $140k a year", None],
         }
     )
     mapped = mapped.with_columns(
         pl.lit(None).alias(c) for c in MAPPED_SCHEMA if c not in mapped.columns
     ).select(pl.col(c).cast(t) for c, t in MAPPED_SCHEMA.items())
     first = normalize_postings(mapped, dt.date(2026, 3, 2), "raw", taxonomies, memo=memo)
-    assert (len(memo.titles), len(memo.companies), len(memo.locations)) == (2, 1, 2)
+    assert (first.postings.height, first.quarantine.height) == (2, 0)
+    sizes = (len(memo.titles), len(memo.companies), len(memo.locations), len(memo.salary_texts))
+    assert sizes == (2, 1, 2, 2)  # the salary texts: the one given, and none
     again = normalize_postings(mapped, dt.date(2026, 3, 2), "raw", taxonomies, memo=memo)
-    assert (len(memo.titles), len(memo.companies), len(memo.locations)) == (2, 1, 2)
+    assert (len(memo.titles), len(memo.companies), len(memo.locations), len(memo.salary_texts)) == (
+        sizes
+    )
     assert again.postings.equals(first.postings)
+    # the second batch's salary came from the memo, parsed
+    assert again.postings.select("salary_min", "salary_max", "salary_period").row(0) == (
+        120_000.0,
+        140_000.0,
+        "year",
+    )
