@@ -170,12 +170,9 @@ def normalize_postings(
     df = parse_locations(df, taxonomies.locations, memo.locations)
     df = normalize_salary(df, taxonomies.fx, taxonomies.reporting_currency, memo.salary_texts)
     df = df.with_columns(memo.titles.lookup(df["title"].fill_null("")).get_columns())
-    skill_text = pl.concat_str(
-        [pl.col("title").fill_null(""), pl.col("description_text").fill_null("")], separator="\n"
-    )
     # an employer's own name is not a skill of its postings ("Cloudflare" at Cloudflare)
     skills = extract_skills(
-        df.select(skill_text).to_series(), taxonomies.skills, exclude=df["company_name"]
+        df.select("title", "description_text"), taxonomies.skills, exclude=df["company_name"]
     )
     df = df.with_columns(
         skills.alias("skills"), *memo.companies.lookup(df["company_name"]).get_columns()

@@ -6,7 +6,7 @@ character (U+00C0..U+07FF: Latin-1 letters, Latin Extended, Greek, Cyrillic, Heb
 ``+``, ``#``, ``.`` or ``°`` is a separator, as is a run of dots before a separator or the end of
 the text (a sentence end), so ``Node.js``, ``.NET``, ``ASP.NET`` and ``example.net`` stay single
 tokens. Tokens end up separated by exactly two spaces, or by four or more after clause
-punctuation (``, ; : ( ) ! ?``, bullets, quotes), and the text is padded with one space on each
+punctuation (``, ; : ( ) ! ?``, bullets, quotes), and the text is padded with spaces on each
 side. Every alias and stop phrase goes through the same normalization, so ``CI/CD`` matches
 ``ci cd`` and ``scikit-learn`` matches ``scikit learn``, while ``Spark, SQL`` does not match the
 alias ``Spark SQL``.
@@ -185,20 +185,26 @@ _SEPARATOR_RUN = rf"[{_HARD}]+|(?: *(?:{_SOFT}))+ *|  +"
 _PREFIX_TAIL = 3  # a stop phrase whose last token is at least this long also covers longer words
 
 
-def _normalize(text: pl.Expr) -> pl.Expr:
+def _normalize(parts: list[pl.Expr]) -> pl.Expr:
     """Boundary-normalized text: tokens separated by two spaces (more after clause punctuation).
 
-    Padded with one space on each side. One regex pass rewrites the separators; a literal pass,
-    far cheaper per match than a regex, then doubles every space.
+    ``parts`` (say a title and a description) are joined by line breaks, a null taken as empty,
+    and padded with a space on each side, in one copy. One regex pass then rewrites the
+    separators (a run with the padding in it becomes one space, which the padding also is
+    otherwise); a literal pass, far cheaper per match than a regex, doubles every space.
     """
-    single = text.str.replace_all(_SEPARATOR_RUN, " ").str.replace_all(" ", "  ", literal=True)
-    return pl.concat_str([pl.lit(" "), single, pl.lit(" ")])
+    pieces: list[pl.Expr] = [pl.lit(" ")]
+    for i, part in enumerate(parts):
+        pieces += [pl.lit("\n")] if i else []
+        pieces.append(part.fill_null(""))
+    padded = pl.concat_str([*pieces, pl.lit(" ")])
+    return padded.str.replace_all(_SEPARATOR_RUN, " ").str.replace_all(" ", "  ", literal=True)
 
 
 def _normalize_phrases(phrases: list[str]) -> list[str]:
     """Each phrase normalized like a text, without its padding (may be empty)."""
     frame = pl.DataFrame({"p": phrases}, schema={"p": pl.String})
-    return frame.select(_normalize(pl.col("p")).str.strip_chars(" ")).to_series().to_list()
+    return frame.select(_normalize([pl.col("p")]).str.strip_chars(" ")).to_series().to_list()
 
 
 @dataclass(frozen=True)
@@ -250,8 +256,9 @@ class _MatchPlan:
             exact=exact,
         )
 
-    def skills(self, texts: pl.LazyFrame, names: pl.Enum) -> pl.LazyFrame:
-        """One ``skills`` row per row of ``texts`` (columns ``text`` and ``exclude``), in order.
+    def skills(self, texts: pl.LazyFrame, parts: list[str], names: pl.Enum) -> pl.LazyFrame:
+        """One ``skills`` row per row of ``texts`` (the text columns ``parts``, joined by line
+        breaks, and ``exclude``), in order.
 
         Hits are mapped to skills once per distinct hit string, not once per hit; skills are
         carried as an Enum over the sorted names so that sorting them is an integer sort. A
@@ -259,7 +266,7 @@ class _MatchPlan:
         """
         hits = (
             texts.select(
-                _normalize(pl.col("text"))
+                _normalize([pl.col(part) for part in parts])
                 .str.extract_many(self.patterns, ascii_case_insensitive=True, leftmost=True)
                 .alias("hit"),
                 pl.col("exclude").cast(names, strict=False),
@@ -298,13 +305,15 @@ _MIN_SPLIT_ROWS = 2_000  # smaller batches are not split: each part builds its o
 
 
 def extract_skills(
-    texts: pl.Series,
+    texts: pl.Series | pl.DataFrame,
     taxonomy: SkillTaxonomy,
     batch_size: int = 50_000,
     exclude: pl.Series | None = None,
 ) -> pl.Series:
     """Canonical skills per text: a ``List(String)`` series aligned with ``texts``.
 
+    ``texts`` is a series of texts, or a frame whose columns are the parts of one text per row
+    (a title and a description), matched as if joined by line breaks, a null part as empty.
     Each row is sorted and unique; a null or empty text gives an empty list. ``exclude``, if
     given, is aligned with ``texts``: a row's exclude value is never among its skills (an
     employer's own name is not a skill of its postings). Texts are processed ``batch_size`` rows
@@ -315,15 +324,18 @@ def extract_skills(
         raise ValueError("batch_size must be >= 1")
     if exclude is not None and len(exclude) != len(texts):
         raise ValueError(f"exclude has {len(exclude)} rows, texts {len(texts)}")
-    frame = pl.DataFrame(
-        {
-            "text": texts.cast(pl.String),
-            "exclude": (
-                pl.repeat(None, len(texts), dtype=pl.String, eager=True)
-                if exclude is None
-                else exclude.cast(pl.String)
-            ),
-        }
+    text_frame = texts.to_frame() if isinstance(texts, pl.Series) else texts
+    text_columns = [f"_part{i}" for i in range(text_frame.width)]
+    frame = text_frame.select(
+        *(
+            pl.col(c).cast(pl.String).alias(p)
+            for c, p in zip(text_frame.columns, text_columns, strict=True)
+        ),
+        (
+            pl.repeat(None, len(texts), dtype=pl.String)
+            if exclude is None
+            else pl.lit(exclude.cast(pl.String))
+        ).alias("exclude"),
     )
     plan = _MatchPlan.of(taxonomy)
     names = pl.Enum(list(taxonomy.names))
@@ -335,7 +347,7 @@ def extract_skills(
         splits = _SPLITS if len(batch) >= _MIN_SPLIT_ROWS else 1
         step = -(-len(batch) // splits)
         queries = [
-            plan.skills(batch.slice(start, step).lazy(), names)
+            plan.skills(batch.slice(start, step).lazy(), text_columns, names)
             for start in range(0, len(batch), step)
         ]
         parts += [frame.get_column("skills") for frame in pl.collect_all(queries)]

@@ -108,6 +108,30 @@ def test_batches_do_not_change_results(taxonomy: SkillTaxonomy):
     assert whole.list.len().min() > 0
 
 
+def test_a_frame_of_parts_matches_like_the_parts_joined_by_line_breaks(taxonomy: SkillTaxonomy):
+    # a title and a description, as the normalizer hands them over (a null part is empty)
+    parts = pl.DataFrame(
+        {
+            "title": ["Data Engineer (Spark)", None, "Go developer", "SQL", None, "Kafka,"],
+            "description": ["Python, SQL", "Kubernetes", None, "Tableau.", None, "Apache Spark"],
+        }
+    )
+    exclude = pl.Series([None, None, None, "Tableau", None, None])
+    joined = parts.select(
+        pl.concat_str(pl.all().fill_null(""), separator="\n").alias("text")
+    ).to_series()
+    out = extract_skills(parts, taxonomy, batch_size=4, exclude=exclude)
+    assert out.to_list() == extract_skills(joined, taxonomy, exclude=exclude).to_list()
+    assert out.to_list() == [
+        ["Apache Spark", "Python", "SQL"],
+        ["Kubernetes"],
+        ["Go"],
+        ["SQL"],
+        [],
+        ["Apache Kafka", "Apache Spark"],
+    ]
+
+
 def test_empty_series_and_bad_batch_size(taxonomy: SkillTaxonomy):
     out = extract_skills(pl.Series([], dtype=pl.String), taxonomy)
     assert out.dtype == pl.List(pl.String) and out.len() == 0
