@@ -108,6 +108,18 @@ def test_repeated_ids_across_batches_flag_only_later_occurrences() -> None:
     assert ids.rows == 6
 
 
+def test_a_repeated_id_is_one_of_the_same_source_and_a_missing_id_is_never_one() -> None:
+    mapped = pl.DataFrame(
+        {
+            "source": ["lever", "ashby", "lever", "lever", "lever", "ashby"],
+            "source_job_id": ["a", "a", None, None, "a", "b"],
+        }
+    )
+    marked = mark_repeated_ids(mapped, earlier_ids=pl.Series(["b", "zz"]))
+    # "b" was seen in an earlier batch of the same source (the caller keeps one per source)
+    assert marked["is_repeated_id"].to_list() == [False, False, False, False, True, True]
+
+
 def test_a_source_that_fails_to_map_fails_the_day_and_keeps_the_partition(
     tmp_path: Path, taxonomies
 ) -> None:
