@@ -52,7 +52,7 @@ class DistinctMemo:
             else distinct.join(known.select(keys), on=keys, how="anti", nulls_equal=True)
         )
         if new.height:
-            computed = self._compute(new)
+            computed = _owned(self._compute(new))
             with self._lock:
                 base = self._known
                 if base is None:
@@ -65,3 +65,12 @@ class DistinctMemo:
         return frame.join(known, on=keys, how="left", nulls_equal=True, maintain_order="left").drop(
             keys
         )
+
+
+def _owned(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with its strings copied into buffers of its own. A polars string column taken
+    out of a larger one (by ``unique``, a filter or a join) still points into the larger one's
+    buffers, so a memo keeping a few values of every batch kept every batch's text alive: a
+    1M-posting day peaked at 2.4 GB with the day's location memo against 1.6 GB without it.
+    Arrow's classic string layout holds its own bytes, so the round trip copies them."""
+    return pl.from_arrow(frame.to_arrow()).cast(frame.schema)  # type: ignore[union-attr]

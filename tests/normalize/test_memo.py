@@ -63,6 +63,33 @@ def test_combinations_of_several_keys_are_remembered_nulls_included():
     assert calls == [4, 1]  # only ("LA", "US") was new in the second batch
 
 
+def test_computed_columns_of_every_kind_come_back_unchanged_from_the_memo():
+    # the memo keeps its own copy of what it computed (so that it does not keep the batches'
+    # text alive); the copy must hold the same values and types
+    kinds = pl.Enum(["junior", "senior"])
+
+    def compute(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.with_columns(
+            pl.col("k").str.len_chars().alias("n"),
+            pl.col("k").str.contains("a").alias("flag"),
+            pl.when(pl.col("k").str.starts_with("s")).then(pl.lit("senior")).cast(kinds).alias("e"),
+            pl.struct(
+                lo=pl.col("k").str.len_bytes().cast(pl.Float64),
+                cur=pl.when(pl.col("k").is_null()).then(None).otherwise(pl.lit("CAD")),
+            ).alias("s"),
+            pl.col("k").str.split(" ").alias("parts"),
+        )
+
+    memo = DistinctMemo("k", compute)
+    values = pl.Series(
+        "k", ["senior data engineer, toronto", "a", None, "senior data engineer, toronto"]
+    )
+    out = memo.lookup(values)
+    expected = compute(values.to_frame()).drop("k")
+    assert out.schema == expected.schema
+    assert out.equals(expected)
+
+
 def test_a_days_memo_keeps_titles_companies_locations_and_salary_texts_from_its_first_batch():
     # normalize_day hands every batch the same EnrichmentMemo: what the first batch worked out
     # must be there for the next (an empty memo once stood in for none, so locations were
