@@ -21,7 +21,7 @@ from job_assets.normalize.memo import DistinctMemo
 from job_assets.normalize.salary import load_fx, normalize_salary, salary_text_memo
 from job_assets.normalize.schema import CANONICAL_COLUMNS, QUARANTINE_COLUMNS
 from job_assets.normalize.skills import extract_skills, load_skill_taxonomy
-from job_assets.normalize.text import company_key, fold, html_to_text
+from job_assets.normalize.text import company_key, escaped_tags_closed, fold, html_to_text
 from job_assets.normalize.titles import (
     classify_distinct_titles,
     load_seniority,
@@ -146,6 +146,10 @@ def normalize_postings(
     """
     if memo is None:
         memo = EnrichmentMemo.of(taxonomies)
+    formats = mapped["description_format"].unique().to_list()
+    # a batch of entity-escaped HTML (Greenhouse) with no "<" left open takes one pass for the
+    # unescaping and the plain tags
+    closed = formats == ["escaped_html"] and escaped_tags_closed(mapped["description_raw"])
     # lazy, so that polars computes a subexpression used twice once (the HTML clean-up uses its
     # unescaped text three times; an eager with_columns evaluates it three times)
     df = (
@@ -156,7 +160,8 @@ def normalize_postings(
             html_to_text(
                 pl.col("description_raw"),
                 pl.col("description_format"),
-                formats=mapped["description_format"].unique().to_list(),
+                formats=formats,
+                escaped_tags_closed=closed,
             ).alias("description_text"),
             employment_type(pl.col("employment_type_raw")).alias("employment_type"),
             pl.lit(partition_date).alias("partition_date"),

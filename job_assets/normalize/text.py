@@ -76,6 +76,49 @@ _PLAIN_TAGS = {
     **{f"<{name}>": " " for name in _INLINE_TAG_NAMES},
     **{f"</{name}>": " " for name in _INLINE_TAG_NAMES},
 }
+
+
+def _case_variants(text: str) -> list[str]:
+    """Every ASCII upper/lower-case spelling of ``text`` ("br /": "br /", "bR /", "Br /", ...)."""
+    variants = [""]
+    for ch in text:
+        options = sorted({ch.lower(), ch.upper()})
+        variants = [v + o for v in variants for o in options]
+    return variants
+
+
+# Entity-escaped HTML (Greenhouse) in which every "<" is closed before the next one: the plain
+# tags, in every escaped or raw spelling and any ASCII case of the name, are replaced together
+# with the six entities in one leftmost-first pass (the tags listed first: "&lt;p&gt;" is a tag,
+# not "&lt;" and "p&gt;"). The same text as unescaping and then replacing the plain tags: the
+# unescaped text's plain tags are exactly these spellings, and no entity can overlap one. Saves
+# a pass over the whole text (a 25k Greenhouse batch: ~0.14 CPU-s).
+_UNESCAPE_AND_PLAIN_TAGS = {
+    **{
+        f"{opener}{variant}{closer}": replacement
+        for tag, replacement in _PLAIN_TAGS.items()
+        for variant in _case_variants(tag[1:-1])
+        for opener in ("<", "&lt;")
+        for closer in (">", "&gt;")
+    },
+    **_ESCAPED_HTML,
+}
+# Where that pass may not be taken: an escaped text whose unescaped form has a "<" with no ">"
+# before the next "<" (``_UNCLOSED_TAG``). A "<" of the unescaped text is a "<" or "&lt;" of the
+# escaped one, a ">" a ">" or "&gt;" ("&amp;lt;" unescapes to the text "&lt;"), so this matches
+# an opener, then text holding neither ">" nor "&gt;", then an opener. Checked against
+# unescaping first on every string of 7 characters over "&lgt;<>a".
+_NO_CLOSER = r"(?:[^&>]|&(?:&|g&|gt&)*(?:[^&>g]|g[^&>t]|gt[^&>;]))*(?:&(?:&|g&|gt&)*(?:g|gt)?)?"
+_UNCLOSED_ESCAPED_TAG = rf"(?:<|&lt;){_NO_CLOSER}(?:<|&lt;)"
+
+
+def escaped_tags_closed(escaped_html: pl.Series) -> bool:
+    """Whether every entity-escaped text of ``escaped_html`` has each "<" of its unescaped form
+    closed before the next one (nulls count as closed): then ``html_to_text`` may take the
+    single unescape-and-tags pass (``escaped_tags_closed=True``)."""
+    return not escaped_html.str.contains(_UNCLOSED_ESCAPED_TAG).any()
+
+
 # Line breaks become "\n" and horizontal whitespace other than a plain space becomes one, in one
 # literal pass (leftmost-first, so "\r\n" is one break); then a run of spaces becomes one, in a
 # pass with a literal the regex engine can skip to (two spaces): one regex that may start at any
@@ -90,7 +133,10 @@ _SPACE_AROUND_NEWLINE = r" \n ?|\n "
 
 
 def html_to_text(
-    expr: pl.Expr, fmt: pl.Expr, formats: Collection[str | None] | None = None
+    expr: pl.Expr,
+    fmt: pl.Expr,
+    formats: Collection[str | None] | None = None,
+    escaped_tags_closed: bool = False,
 ) -> pl.Expr:
     """Description as plain text. ``fmt`` is ``text``, ``html`` or ``escaped_html`` (anything
     else, null included, is taken as HTML).
@@ -99,10 +145,17 @@ def html_to_text(
     source): branches no row needs are left out of the expression. polars evaluates every
     branch of a ``when`` over all rows, so a batch of plain text would otherwise pay for the
     HTML passes (~0.05 CPU-s per 25k postings) and a batch of HTML for the unescaping.
+    ``escaped_tags_closed`` (for a frame of ``escaped_html`` only, as ``escaped_tags_closed()``
+    finds it) unescapes and replaces the plain tags in one pass; the text is the same.
     """
     present = None if formats is None else set(formats)
     if present is not None and present <= {"text"}:
         return tidy_whitespace(expr)
+    if escaped_tags_closed and present == {"escaped_html"}:
+        unescaped_and_plain = expr.str.replace_many(_UNESCAPE_AND_PLAIN_TAGS, leftmost=True)
+        return tidy_whitespace(
+            _strip_tags(unescaped_and_plain.str.replace_all(_SCRIPT_OR_STYLE, " "))
+        )
     unescaped = (
         expr
         if present is not None and "escaped_html" not in present
@@ -121,18 +174,24 @@ def html_to_text(
         .then(html)
         .otherwise(html.str.replace_many(_PLAIN_TAGS, ascii_case_insensitive=True))
     )
-    stripped = (
-        plain_tags_first.str.replace_all(_LIST_ITEM, "\n- ")
-        .str.replace_all(_BLOCK_TAGS, "\n")
-        .str.replace_all(_ANY_TAG, " ")
-        .str.replace_many(list(_TEXT_ENTITIES), list(_TEXT_ENTITIES.values()))
-    )
+    stripped = _strip_tags(plain_tags_first)
     as_text = (
         stripped
         if present is not None and "text" not in present
         else pl.when(fmt == "text").then(expr).otherwise(stripped)
     )
     return tidy_whitespace(as_text)
+
+
+def _strip_tags(html: pl.Expr) -> pl.Expr:
+    """The tags the plain-tag pass left (with attributes, or all of them where a "<" is left
+    open), then the entities."""
+    return (
+        html.str.replace_all(_LIST_ITEM, "\n- ")
+        .str.replace_all(_BLOCK_TAGS, "\n")
+        .str.replace_all(_ANY_TAG, " ")
+        .str.replace_many(list(_TEXT_ENTITIES), list(_TEXT_ENTITIES.values()))
+    )
 
 
 def tidy_whitespace(expr: pl.Expr) -> pl.Expr:

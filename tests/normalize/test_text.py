@@ -177,3 +177,77 @@ def test_real_html_descriptions_come_out_as_the_tag_regexes_make_them():
     frame = pl.DataFrame({"raw": bodies, "fmt": ["html"] * len(bodies)})
     fast = frame.select(html_to_text(pl.col("raw"), pl.col("fmt"))).to_series().to_list()
     assert fast == [_tags_by_regex_only(body) for body in bodies]
+
+
+def _escaped_corpus(rows: int, seed: int) -> list[str]:
+    """Entity-escaped HTML made of the pieces that decide how it is read: plain tags in every
+    spelling (escaped, raw, mixed, any case), tags with attributes, script blocks, entities
+    (double-escaped ones included), stray "<", ">", "&" and partial entities."""
+    import random
+
+    pieces = [
+        "&lt;p&gt;", "&lt;/P&gt;", "&lt;Li&gt;", "&lt;/li>", "<li&gt;", "<ul>", "&lt;/UL&gt;",
+        "&lt;br /&gt;", "&lt;BR/&gt;", "&lt;Br&gt;", "&lt;/br&gt;", "&lt;sTrOnG&gt;",
+        "&lt;/strong&gt;", "&lt;H2&gt;", "&lt;/h2&gt;", "&lt;tbody&gt;", "&lt;TD&gt;",
+        '&lt;a href=&quot;/x?a=1&amp;b=2&quot;&gt;', "&lt;/a&gt;", "&lt;p class=&quot;c&quot;&gt;",
+        "&lt;script&gt;if (a &lt; b) &lt;p&gt;&lt;/script&gt;", "&lt;STYLE&gt;p{}&lt;/style&gt;",
+        "&amp;lt;p&amp;gt;", "&amp;amp;", "&amp;", "&nbsp;", "&#39;", "&quot;", "&lt;", "&gt;",
+        "<", ">", "&", "&g", "&gt", "gt;", "lt;", "Python", " and ", "\n", "  ", "SQL",
+    ]  # fmt: skip
+    rng = random.Random(seed)
+    return ["".join(rng.choices(pieces, k=rng.randint(1, 12))) for _ in range(rows)]
+
+
+def test_escaped_html_in_one_pass_comes_out_as_unescaping_first_makes_it():
+    from job_assets.normalize.text import escaped_tags_closed
+
+    frame = pl.DataFrame({"raw": _escaped_corpus(20_000, seed=11)})
+    closed = frame.filter(
+        pl.col("raw").map_elements(lambda t: escaped_tags_closed(pl.Series([t])), pl.Boolean)
+    )
+    # both kinds are there in numbers: the guard lets most through and stops the rest
+    assert 0.2 * frame.height < closed.height < 0.9 * frame.height
+    fmt = pl.lit("escaped_html")
+    one_pass = closed.select(
+        html_to_text(pl.col("raw"), fmt, formats=["escaped_html"], escaped_tags_closed=True)
+    )
+    unescaping_first = closed.select(html_to_text(pl.col("raw"), fmt))
+    assert one_pass.to_series().to_list() == unescaping_first.to_series().to_list()
+    assert escaped_tags_closed(closed["raw"]) and not escaped_tags_closed(frame["raw"])
+
+
+def test_the_escaped_text_guard_finds_what_is_left_open_once_unescaped():
+    import itertools
+
+    from job_assets.normalize import text
+
+    strings = ["".join(p) for n in range(7) for p in itertools.product("&lgt;<>a", repeat=n)]
+    frame = pl.DataFrame({"e": strings})
+    unescaped = pl.col("e").str.replace_many(text._ESCAPED_HTML)
+    out = frame.select(
+        pl.col("e").str.contains(text._UNCLOSED_ESCAPED_TAG).alias("escaped"),
+        unescaped.str.contains(text._UNCLOSED_TAG).alias("unescaped"),
+    )
+    assert out["escaped"].sum() > 1000
+    assert out["escaped"].to_list() == out["unescaped"].to_list()
+
+
+def test_real_greenhouse_descriptions_in_one_pass_come_out_as_unescaping_first_makes_them():
+    import json
+
+    from job_assets.normalize.text import escaped_tags_closed
+    from tests.conftest import FIXTURES
+
+    bodies = [
+        job["content"]
+        for name in ("greenhouse_1.json", "greenhouse_2.json")
+        for job in json.loads((FIXTURES / "real" / name).read_text())["jobs"]
+        if job.get("content")
+    ]
+    assert sum(body.count("&lt;") for body in bodies) > 20
+    raw = pl.Series("raw", bodies)
+    assert escaped_tags_closed(raw)
+    fmt = pl.lit("escaped_html")
+    frame = raw.to_frame()
+    one_pass = frame.select(html_to_text(pl.col("raw"), fmt, ["escaped_html"], True))
+    assert one_pass.equals(frame.select(html_to_text(pl.col("raw"), fmt)))
