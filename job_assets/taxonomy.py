@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 
@@ -14,6 +14,16 @@ from job_assets.settings import get_paths
 
 class TaxonomyError(ValueError):
     """A taxonomy file is missing or malformed; the message names the file and the problem."""
+
+
+# libyaml's loader where PyYAML has it (its wheels do): the same safe YAML 1.1 reading, ~8x
+# faster (skills.yml 0.135 -> 0.017 s), paid by every normalization run, the CLI and the tests.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(stream: str | bytes | IO[str]) -> Any:
+    """``yaml.safe_load``, through libyaml when it is there."""
+    return yaml.load(stream, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
 
 
 def taxonomy_path(name: str, taxonomy_dir: Path | None = None) -> Path:
@@ -34,7 +44,7 @@ def _load_cached(path: str, _mtime_ns: int) -> Any:
         raise TaxonomyError(f"taxonomy file not found: {p}")
     try:
         with p.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return parse_yaml(fh)
     except yaml.YAMLError as exc:
         raise TaxonomyError(f"{p.name}: invalid YAML: {exc}") from exc
 

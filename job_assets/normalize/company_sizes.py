@@ -14,7 +14,7 @@ import polars as pl
 import yaml
 
 from job_assets.settings import get_paths
-from job_assets.taxonomy import TaxonomyError
+from job_assets.taxonomy import TaxonomyError, parse_yaml
 
 COMPANY_SIZES_FILE = "company_sizes.yml"
 T = TypeVar("T", pl.Expr, pl.Series)
@@ -51,7 +51,7 @@ def load_company_sizes(path: str | Path | None = None) -> CompanySizeTaxonomy:
         raise TaxonomyError(f"taxonomy file not found: {p}")
     raw = p.read_bytes()
     try:
-        data = yaml.safe_load(raw) or {}
+        data = parse_yaml(raw) or {}
     except yaml.YAMLError as exc:
         raise TaxonomyError(f"{p.name}: invalid YAML: {exc}") from exc
     unknown = str(data.get("unknown_label") or "unknown")

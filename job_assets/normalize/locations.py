@@ -23,7 +23,7 @@ import yaml
 
 from job_assets.normalize.memo import DistinctMemo
 from job_assets.settings import get_paths
-from job_assets.taxonomy import TaxonomyError
+from job_assets.taxonomy import TaxonomyError, parse_yaml
 
 LOCATIONS_FILE = "locations.yml"
 REMOTE_TYPES = ("onsite", "hybrid", "remote", "unknown")
@@ -103,7 +103,7 @@ def load_locations(path: str | Path | None = None) -> LocationTaxonomy:
         raise TaxonomyError(f"taxonomy file not found: {p}")
     raw_bytes = p.read_bytes()
     try:
-        data = yaml.safe_load(raw_bytes) or {}
+        data = parse_yaml(raw_bytes) or {}
     except yaml.YAMLError as exc:
         raise TaxonomyError(f"{p.name}: invalid YAML: {exc}") from exc
     for section in ("countries", "regions", "cities", "remote_phrases"):

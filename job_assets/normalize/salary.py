@@ -34,9 +34,9 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import yaml
 
 from job_assets.normalize.memo import DistinctMemo
+from job_assets.taxonomy import parse_yaml
 
 PERIODS: tuple[str, ...] = ("hour", "day", "week", "month", "year")
 #: Multipliers from a posted period to a year (2080 working hours, 260 working days).
@@ -184,7 +184,7 @@ def load_fx(path: Path | None = None) -> FxTable:
 
         path = get_paths().taxonomy_dir / "fx_rates.yml"
     raw = Path(path).read_bytes()
-    doc: dict[str, Any] = yaml.safe_load(raw) or {}
+    doc: dict[str, Any] = parse_yaml(raw) or {}
     rates_raw = doc.get("rates") or {}
     cc_raw = doc.get("country_currency") or {}
     for key in (*rates_raw, *cc_raw):

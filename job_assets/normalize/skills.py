@@ -40,6 +40,7 @@ import polars as pl
 import yaml
 
 from job_assets.settings import get_paths
+from job_assets.taxonomy import parse_yaml
 
 SKILL_CATEGORIES: tuple[str, ...] = (
     "languages",
@@ -155,7 +156,7 @@ def load_skill_taxonomy(path: Path | None = None) -> SkillTaxonomy:
     raw = path.read_bytes()
     version = hashlib.sha256(raw).hexdigest()[:12]
     try:
-        data = yaml.safe_load(raw)
+        data = parse_yaml(raw)
     except yaml.YAMLError as exc:
         raise ValueError(f"{path.name}: invalid YAML: {exc}") from exc
     return _parse_taxonomy(data, version)

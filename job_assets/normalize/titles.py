@@ -17,7 +17,7 @@ import yaml
 
 from job_assets.normalize.memo import DistinctMemo
 from job_assets.settings import get_paths
-from job_assets.taxonomy import TaxonomyError
+from job_assets.taxonomy import TaxonomyError, parse_yaml
 
 TITLES_FILE = "titles.yml"
 SENIORITY_FILE = "seniority.yml"
@@ -80,7 +80,7 @@ def _read(path: str | Path | None, name: str) -> tuple[Path, Any, str]:
         raise TaxonomyError(f"taxonomy file not found: {p}")
     raw = p.read_bytes()
     try:
-        data = yaml.safe_load(raw) or {}
+        data = parse_yaml(raw) or {}
     except yaml.YAMLError as exc:
         raise TaxonomyError(f"{p.name}: invalid YAML: {exc}") from exc
     if not isinstance(data, dict):

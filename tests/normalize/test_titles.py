@@ -274,3 +274,23 @@ def test_company_size_loader(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("JOBS_TAXONOMY_DIR", str(tmp_path))
     with pytest.raises(TaxonomyError, match="contiguous"):
         load_company_sizes()
+
+
+def test_taxonomy_yaml_reads_as_pyyamls_safe_loader_reads_it():
+    # parse_yaml takes libyaml's loader when PyYAML has one: the same YAML 1.1 reading
+    import datetime as dt
+
+    import yaml
+
+    from job_assets.taxonomy import parse_yaml
+
+    files = sorted(TAX_DIR.glob("*.yml"))
+    assert len(files) >= 6
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert parse_yaml(text) == yaml.safe_load(text), path.name
+    tricky = "a: yes\nb: off\nc: 2026-03-02\nd: 1_000\ne: 0x1F\nf: ~\ng: '007'\n"
+    assert parse_yaml(tricky) == yaml.safe_load(tricky)
+    assert parse_yaml(tricky)["c"] == dt.date(2026, 3, 2) and parse_yaml(tricky)["a"] is True
+    with pytest.raises(yaml.YAMLError):
+        parse_yaml("a: [unclosed")
