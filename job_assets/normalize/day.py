@@ -19,6 +19,7 @@ from typing import TypeVar
 
 import pandera.errors
 import polars as pl
+import pyarrow as pa
 
 from job_assets.ingest.envelope import JOB_SOURCES
 from job_assets.normalize.enrich import (
@@ -28,7 +29,7 @@ from job_assets.normalize.enrich import (
     normalize_postings,
 )
 from job_assets.normalize.lake import PartitionWriter, write_partition
-from job_assets.normalize.mappers import iter_mapped_batches
+from job_assets.normalize.mappers import greenhouse_pay_ranges, iter_mapped_batches
 from job_assets.normalize.schema import CANONICAL_COLUMNS, QUARANTINE_COLUMNS, CanonicalPosting
 from job_assets.settings import LakehousePaths
 
@@ -80,12 +81,17 @@ def normalize_day(
     # out once for the day (see normalize/memo.py)
     memo = EnrichmentMemo.of(taxonomies)
 
-    def mapped_batches() -> Iterator[tuple[str, Path, pl.DataFrame]]:
+    def mapped_batches(
+        pay_ahead: Future[pa.Table | None],
+    ) -> Iterator[tuple[str, Path, pl.DataFrame]]:
         for source in JOB_SOURCES:
             raw_file = paths.raw_file(source, day.isoformat())
             repeated = RepeatedIds()
             drift: list[str] = []
-            for batch in iter_mapped_batches(source, raw_file, batch_rows, type_drift=drift):
+            pay = pay_ahead.result() if source == "greenhouse" else None
+            for batch in iter_mapped_batches(
+                source, raw_file, batch_rows, type_drift=drift, pay_ranges=pay
+            ):
                 yield source, raw_file, repeated.mark(batch)
             result.type_drift.extend(f"{source}: {message}" for message in drift)
             raw_rows[source] = repeated.rows
@@ -101,7 +107,18 @@ def normalize_day(
         PartitionWriter(paths, "job_postings", day, CANONICAL_COLUMNS) as postings,
         PartitionWriter(paths, "job_posting_quarantine", day, QUARANTINE_COLUMNS) as quarantine,
         ThreadPoolExecutor(max_workers=ENRICH_WORKERS, thread_name_prefix="enrich") as pool,
-        closing(_one_ahead(mapped_batches())) as batches,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="pay") as pay_reader,
+        # Greenhouse's pay-transparency responses, read while the first source is mapped (the
+        # day's start leaves a core free), not in a pause before Greenhouse's first batch
+        closing(
+            _one_ahead(
+                mapped_batches(
+                    pay_reader.submit(
+                        greenhouse_pay_ranges, paths.raw_file("greenhouse", day.isoformat())
+                    )
+                )
+            )
+        ) as batches,
     ):
         for out in _in_order(pool, enrich, batches, ENRICH_WORKERS):
             if len(result.schema_problems) < _MAX_PROBLEMS:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 ENVELOPE_COLUMNS = (
     "{kind: 'VARCHAR', source: 'VARCHAR', endpoint: 'VARCHAR', board: 'VARCHAR', "
@@ -177,6 +178,10 @@ _GREENHOUSE_PAY_TYPED = """
     from env
     where kind = 'response' and payload.jobs is null
 )
+"""
+# the pay ranges read ahead of the mapping (``greenhouse_pay_ranges``), registered as a table
+_GREENHOUSE_PAY_AHEAD = """
+, pay as (select board, id, ranges from pay_ranges)
 """
 _GREENHOUSE_SELECT = """
 select
@@ -373,9 +378,16 @@ MAX_OBJECT_BYTES = 16 << 20
 MAX_OBJECT_BYTES_RETRY = 1 << 30
 
 
-def mapping_sql(source: str, max_object_bytes: int = MAX_OBJECT_BYTES, typed: bool = True) -> str:
+def mapping_sql(
+    source: str,
+    max_object_bytes: int = MAX_OBJECT_BYTES,
+    typed: bool = True,
+    pay_ahead: bool = False,
+) -> str:
     """The full SQL for one source, in the fast (``typed``) or the lenient form (exposed for
-    tests and for reading the mapping)."""
+    tests and for reading the mapping). ``pay_ahead`` (Greenhouse, fast form): the pay ranges
+    come from a registered ``pay_ranges`` table (``greenhouse_pay_ranges``) instead of a first
+    read of the file."""
     mapper = _SOURCES[source]
     if typed:
         item = "STRUCT(" + ", ".join(f'"{k}" {v}' for k, v in mapper.struct.items()) + ")"
@@ -386,7 +398,8 @@ def mapping_sql(source: str, max_object_bytes: int = MAX_OBJECT_BYTES, typed: bo
             items=mapper.typed_items,
             response_filter=mapper.typed_filter,
         )
-        return head + _PARSED_TYPED + mapper.pay[1] + mapper.select
+        pay = _GREENHOUSE_PAY_AHEAD if pay_ahead and mapper.pay[1] else mapper.pay[1]
+        return head + _PARSED_TYPED + pay + mapper.select
     spec = {k: _duck_type_to_json_spec(v) for k, v in mapper.struct.items()}
     head = _RESPONSES.format(
         envelope=ENVELOPE_COLUMNS,
@@ -405,12 +418,34 @@ def _duck_type_to_json_spec(duck_type: str):
     return duck_type
 
 
+def greenhouse_pay_ranges(raw_file: Path) -> pa.Table | None:
+    """The per-job pay-transparency responses of a Greenhouse raw file (``board``, ``id``,
+    ``ranges``: none when pay transparency is off), read in the fast form, or None when the file
+    is missing or cannot be read that way (the mapping then reads them itself, in the form it
+    needs). The mapping otherwise reads the whole file a first time for them before its first
+    row, while the enrichment waits (250k postings: 2.0 CPU-s, 1.4 s); ``normalize_day`` reads
+    them ahead, as the day starts."""
+    if not raw_file.exists() or raw_file.stat().st_size == 0 or _is_empty_gzip(raw_file):
+        return None
+    sql = mapping_sql("greenhouse").split(_GREENHOUSE_SELECT)[0]
+    con = duckdb.connect()
+    try:
+        return con.sql(
+            sql + "select board, id, ranges from pay", params={"raw_file": str(raw_file)}
+        ).to_arrow_table()
+    except (duckdb.Error, OSError):
+        return None
+    finally:
+        con.close()
+
+
 def iter_mapped_batches(
     source: str,
     raw_file: Path,
     batch_rows: int = 25_000,
     max_object_bytes: int = MAX_OBJECT_BYTES,
     type_drift: list[str] | None = None,
+    pay_ranges: pa.Table | None = None,
 ) -> Iterator[pl.DataFrame]:
     """Map one raw file of one source as a stream of batches of at most ``batch_rows`` rows, in
     file order (``raw_line``, then ``raw_index``). Nothing for a missing or empty file. When the
@@ -425,6 +460,7 @@ def iter_mapped_batches(
     object size limit, the query is run again at the large limit; when the fast form cannot
     read a posting, the file is read again in the lenient form. Either way the rows already
     handed out are skipped by their (raw_line, raw_index) key: every row comes out exactly once.
+    ``pay_ranges`` (Greenhouse): what ``greenhouse_pay_ranges`` read from this file ahead.
     """
     if not raw_file.exists() or raw_file.stat().st_size == 0 or _is_empty_gzip(raw_file):
         return
@@ -440,7 +476,13 @@ def iter_mapped_batches(
         con = duckdb.connect()
         try:
             con.execute("set timezone = 'UTC'")
-            query = con.sql(mapping_sql(source, max_object_bytes, typed), params=params)
+            # read ahead in the fast form; a file read in the lenient form or at the large size
+            # limit was not read ahead (the same read failed), so its pay ranges are read here
+            pay_ahead = pay_ranges is not None and typed and max_object_bytes == MAX_OBJECT_BYTES
+            if pay_ahead:
+                con.register("pay_ranges", pay_ranges)
+            sql = mapping_sql(source, max_object_bytes, typed, pay_ahead)
+            query = con.sql(sql, params=params)
             # DuckDB hands out whatever it has parsed (often 2-4k rows); they are gathered to
             # batch_rows, since every enrichment batch has a fixed cost
             gathered: list[pl.DataFrame] = []

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 import pytest
 
 from job_assets.ingest.envelope import JOB_SOURCES, FetchStats, RawResponse
@@ -96,9 +97,12 @@ def test_a_limit_error_after_streamed_batches_hands_out_every_row_once(
     real_sql, retry_limit = mappers.mapping_sql, mappers.MAX_OBJECT_BYTES_RETRY
 
     def failing_first(
-        source: str, max_object_bytes: int = MAX_OBJECT_BYTES, typed: bool = True
+        source: str,
+        max_object_bytes: int = MAX_OBJECT_BYTES,
+        typed: bool = True,
+        pay_ahead: bool = False,
     ) -> str:
-        sql = real_sql(source, max_object_bytes, typed)
+        sql = real_sql(source, max_object_bytes, typed, pay_ahead)
         if max_object_bytes >= retry_limit:
             return sql
         return (
@@ -202,6 +206,43 @@ def test_pay_transparency_details_give_greenhouse_jobs_their_salary(tmp_path: Pa
         ]
 
 
+def test_pay_ranges_read_ahead_map_greenhouse_as_reading_them_in_the_mapping(
+    tmp_path: Path,
+) -> None:
+    board = _greenhouse_board(jobs=3, content_bytes=10)  # ids 1000, 1001, 1002
+    detail = {
+        **board,
+        "endpoint": "/v1/boards/huge/jobs/1001",
+        "payload": {
+            "id": 1001,
+            "pay_input_ranges": [
+                {"min_cents": 9000000, "max_cents": 9900000, "currency_type": "CAD"}
+            ],
+        },
+    }
+    raw = _write(tmp_path / "greenhouse.jsonl.gz", [board, detail])
+    ahead = mappers.greenhouse_pay_ranges(raw)
+    assert ahead is not None and ahead.to_pylist() == [
+        {
+            "board": board["board"],
+            "id": "1001",
+            "ranges": [{"min_cents": 9000000.0, "max_cents": 9900000.0, "currency_type": "CAD"}],
+        }
+    ]
+    with_ahead = pl.concat(mappers.iter_mapped_batches("greenhouse", raw, pay_ranges=ahead))
+    assert with_ahead.equals(pl.concat(mappers.iter_mapped_batches("greenhouse", raw)))
+    assert with_ahead["salary_min"].to_list() == [None, 90000.0, None]
+    # the mapping takes the ranges from the table it is given, not from a read of its own
+    elsewhere = ahead.set_column(1, "id", pa.array(["1002"]))
+    moved = pl.concat(mappers.iter_mapped_batches("greenhouse", raw, pay_ranges=elsewhere))
+    assert moved["salary_min"].to_list() == [None, None, 90000.0]
+    # a file the fast form cannot read, or none at all: nothing read ahead
+    odd = json.loads(json.dumps(board))
+    odd["payload"]["jobs"][0]["location"] = "Toronto"
+    assert mappers.greenhouse_pay_ranges(_write(tmp_path / "odd.jsonl.gz", [odd, detail])) is None
+    assert mappers.greenhouse_pay_ranges(tmp_path / "missing.jsonl.gz") is None
+
+
 ODD_POSTINGS = {  # one field of another type than the API documents
     "jsearch": ("data", "job_employment_types", "FULLTIME"),
     "greenhouse": ("jobs", "location", "Toronto"),
@@ -258,7 +299,8 @@ def test_a_fallback_after_streamed_batches_hands_out_every_row_once(
 ) -> None:
     # Measured: the typed reader runs far ahead of the rows it hands out (an odd posting at
     # line 15,000 of 20,000 fails the query before its first row), so the odd one is late here.
-    # (Greenhouse never fails mid-stream: its pay join reads the whole file before any row.)
+    # (Greenhouse without its pay ranges read ahead never fails mid-stream: its pay join reads
+    # the whole file before any row.)
     pages = [_lever_page(n) for n in range(60_000)]
     pages[55_000]["payload"][1]["categories"] = "Engineering"
     raw = _write(tmp_path / "lever.jsonl.gz", pages)
@@ -266,9 +308,14 @@ def test_a_fallback_after_streamed_batches_hands_out_every_row_once(
     handed_out = 0
     forms: list[tuple[bool, int]] = []  # (typed, rows handed out before the query was made)
 
-    def recording(source: str, max_object_bytes: int = MAX_OBJECT_BYTES, typed: bool = True):
+    def recording(
+        source: str,
+        max_object_bytes: int = MAX_OBJECT_BYTES,
+        typed: bool = True,
+        pay_ahead: bool = False,
+    ):
         forms.append((typed, handed_out))
-        return real_sql(source, max_object_bytes, typed)
+        return real_sql(source, max_object_bytes, typed, pay_ahead)
 
     monkeypatch.setattr(mappers, "mapping_sql", recording)
     batches = []
