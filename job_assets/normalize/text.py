@@ -107,7 +107,7 @@ _UNESCAPE_AND_PLAIN_TAGS = {
 # before the next "<" (``_UNCLOSED_TAG``). A "<" of the unescaped text is a "<" or "&lt;" of the
 # escaped one, a ">" a ">" or "&gt;" ("&amp;lt;" unescapes to the text "&lt;"), so this matches
 # an opener, then text holding neither ">" nor "&gt;", then an opener. Checked against
-# unescaping first on every string of 7 characters over "&lgt;<>a".
+# unescaping first on every string of up to 7 characters over "&lgt;<>a".
 _NO_CLOSER = r"(?:[^&>]|&(?:&|g&|gt&)*(?:[^&>g]|g[^&>t]|gt[^&>;]))*(?:&(?:&|g&|gt&)*(?:g|gt)?)?"
 _UNCLOSED_ESCAPED_TAG = rf"(?:<|&lt;){_NO_CLOSER}(?:<|&lt;)"
 
