@@ -390,16 +390,8 @@ def mapping_sql(
     read of the file."""
     mapper = _SOURCES[source]
     if typed:
-        item = "STRUCT(" + ", ".join(f'"{k}" {v}' for k, v in mapper.struct.items()) + ")"
-        payload = mapper.typed_payload.replace("{item}", item)
-        head = _RESPONSES.format(
-            envelope=ENVELOPE_COLUMNS.replace("'JSON'", "'" + payload.replace("'", "''") + "'"),
-            max_object_bytes=int(max_object_bytes),
-            items=mapper.typed_items,
-            response_filter=mapper.typed_filter,
-        )
         pay = _GREENHOUSE_PAY_AHEAD if pay_ahead and mapper.pay[1] else mapper.pay[1]
-        return head + _PARSED_TYPED + pay + mapper.select
+        return _typed_head(mapper, max_object_bytes) + pay + mapper.select
     spec = {k: _duck_type_to_json_spec(v) for k, v in mapper.struct.items()}
     head = _RESPONSES.format(
         envelope=ENVELOPE_COLUMNS,
@@ -410,6 +402,19 @@ def mapping_sql(
     return (
         head + _PARSED_LENIENT.format(struct=_struct_literal(spec)) + mapper.pay[0] + mapper.select
     )
+
+
+def _typed_head(mapper: _Mapper, max_object_bytes: int) -> str:
+    """The fast form's CTEs up to the parsed postings: each line read into the source's struct."""
+    item = "STRUCT(" + ", ".join(f'"{k}" {v}' for k, v in mapper.struct.items()) + ")"
+    payload = mapper.typed_payload.replace("{item}", item)
+    head = _RESPONSES.format(
+        envelope=ENVELOPE_COLUMNS.replace("'JSON'", "'" + payload.replace("'", "''") + "'"),
+        max_object_bytes=int(max_object_bytes),
+        items=mapper.typed_items,
+        response_filter=mapper.typed_filter,
+    )
+    return head + _PARSED_TYPED
 
 
 def _duck_type_to_json_spec(duck_type: str):
@@ -427,12 +432,14 @@ def greenhouse_pay_ranges(raw_file: Path) -> pa.Table | None:
     them ahead, as the day starts."""
     if not raw_file.exists() or raw_file.stat().st_size == 0 or _is_empty_gzip(raw_file):
         return None
-    sql = mapping_sql("greenhouse").split(_GREENHOUSE_SELECT)[0]
+    sql = (
+        _typed_head(_SOURCES["greenhouse"], MAX_OBJECT_BYTES)
+        + _GREENHOUSE_PAY_TYPED
+        + "select board, id, ranges from pay"
+    )
     con = duckdb.connect()
     try:
-        return con.sql(
-            sql + "select board, id, ranges from pay", params={"raw_file": str(raw_file)}
-        ).to_arrow_table()
+        return con.sql(sql, params={"raw_file": str(raw_file)}).to_arrow_table()
     except (duckdb.Error, OSError):
         return None
     finally:
