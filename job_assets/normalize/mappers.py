@@ -430,7 +430,7 @@ def greenhouse_pay_ranges(raw_file: Path) -> pa.Table | None:
     needs). The mapping otherwise reads the whole file a first time for them before its first
     row, while the enrichment waits (250k postings: 2.0 CPU-s, 1.4 s); ``normalize_day`` reads
     them ahead, as the day starts."""
-    if not raw_file.exists() or raw_file.stat().st_size == 0 or _is_empty_gzip(raw_file):
+    if _holds_nothing(raw_file):
         return None
     sql = (
         _typed_head(_SOURCES["greenhouse"], MAX_OBJECT_BYTES)
@@ -469,7 +469,7 @@ def iter_mapped_batches(
     handed out are skipped by their (raw_line, raw_index) key: every row comes out exactly once.
     ``pay_ranges`` (Greenhouse): what ``greenhouse_pay_ranges`` read from this file ahead.
     """
-    if not raw_file.exists() or raw_file.stat().st_size == 0 or _is_empty_gzip(raw_file):
+    if _holds_nothing(raw_file):
         return
     last: tuple[int, int] | None = None  # key of the last row handed out
     params = {"raw_file": str(raw_file)}
@@ -560,8 +560,11 @@ def _typed(frame: pl.DataFrame) -> pl.DataFrame:
     ).select([pl.col(c).cast(t) for c, t in MAPPED_SCHEMA.items()])
 
 
-def _is_empty_gzip(path: Path) -> bool:
+def _holds_nothing(raw_file: Path) -> bool:
+    """A raw file that is missing, empty, or an empty gzip stream: nothing to map."""
     import gzip
 
-    with gzip.open(path, "rb") as fh:
+    if not raw_file.exists() or raw_file.stat().st_size == 0:
+        return True
+    with gzip.open(raw_file, "rb") as fh:
         return not fh.read(1)
